@@ -1,0 +1,99 @@
+"""``Tag``: a DICOM attribute tag as an ``int`` with group/element accessors.
+
+``Tag`` compares and hashes as the plain 32-bit int ``(group << 16) | element``, so it can be
+used anywhere a tag int is expected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Tag", "TagLike", "tag_repr"]
+
+TagLike = Any  # int, (group, element), "Keyword", "ggggeeee" hex string, Tag
+
+
+def tag_repr(tag: int) -> str:
+    """Return ``(gggg,eeee)`` in upper-case hex for a tag int."""
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
+class Tag(int):
+    """A DICOM tag.
+
+    ``Tag(0x00100010)``, ``Tag(0x10, 0x10)``, ``Tag((0x10, 0x10))`` and ``Tag("PatientName")``
+    all give the same tag. Raises ``ValueError`` for an unknown keyword or a number outside
+    0..0xFFFFFFFF, ``TypeError`` for anything else.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, arg: TagLike, element: int | None = None) -> Tag:
+        if element is not None:
+            return cls._from_pair(arg, element)
+        if isinstance(arg, Tag):
+            return arg
+        if isinstance(arg, tuple):
+            if len(arg) != 2:
+                raise ValueError(f"a tag tuple needs (group, element), got {arg!r}")
+            return cls._from_pair(*arg)
+        if isinstance(arg, str):
+            return cls._from_str(arg)
+        if isinstance(arg, bool) or not isinstance(arg, int):
+            raise TypeError(f"cannot make a Tag from {type(arg).__name__} {arg!r}")
+        if not 0 <= arg <= 0xFFFFFFFF:
+            raise ValueError(f"tag {arg:#x} is outside 0..0xFFFFFFFF")
+        return super().__new__(cls, arg)
+
+    @classmethod
+    def _from_pair(cls, group: Any, element: Any) -> Tag:
+        if not (isinstance(group, int) and isinstance(element, int)):
+            raise TypeError(f"tag group and element must be ints, got {group!r}, {element!r}")
+        if not (0 <= group <= 0xFFFF and 0 <= element <= 0xFFFF):
+            raise ValueError(f"tag group/element ({group:#x}, {element:#x}) outside 0..0xFFFF")
+        return int.__new__(cls, (group << 16) | element)
+
+    @classmethod
+    def _from_str(cls, text: str) -> Tag:
+        from lazydcm.model.dictionary import tag_for_keyword
+
+        found = tag_for_keyword(text)
+        if found is not None:
+            return int.__new__(cls, found)
+        cleaned = text.strip().strip("()").replace(",", "")
+        if len(cleaned) == 8:
+            try:
+                return int.__new__(cls, int(cleaned, 16))
+            except ValueError:
+                pass
+        raise ValueError(f"{text!r} is neither a DICOM keyword nor a tag like '00100010'")
+
+    @property
+    def group(self) -> int:
+        return self >> 16
+
+    @property
+    def element(self) -> int:
+        return self & 0xFFFF
+
+    elem = element
+
+    @property
+    def is_private(self) -> bool:
+        """True for tags in an odd group (PS3.5 7.8.1)."""
+        return self.group % 2 == 1
+
+    @property
+    def is_private_creator(self) -> bool:
+        """True for (gggg,0010)-(gggg,00FF) in an odd group (PS3.5 7.8.1)."""
+        return self.is_private and 0x0010 <= self.element <= 0x00FF
+
+    @property
+    def json_key(self) -> str:
+        """The PS3.18 F.2 JSON key: eight upper-case hex digits."""
+        return f"{int(self):08X}"
+
+    def __repr__(self) -> str:
+        return tag_repr(self)
+
+    __str__ = __repr__
