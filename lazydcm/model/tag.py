@@ -6,11 +6,26 @@ used anywhere a tag int is expected.
 
 from __future__ import annotations
 
+import operator
+import re
 from typing import Any
 
 __all__ = ["Tag", "TagLike", "tag_repr"]
 
 TagLike = Any  # int, (group, element), "Keyword", "ggggeeee" hex string, Tag
+
+_HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
+
+
+def _as_int(value: Any) -> int | None:
+    """``value`` as an int when it is an integer (incl. numpy integers), else None; bool is
+    not an integer here."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def tag_repr(tag: int) -> str:
@@ -22,8 +37,8 @@ class Tag(int):
     """A DICOM tag.
 
     ``Tag(0x00100010)``, ``Tag(0x10, 0x10)``, ``Tag((0x10, 0x10))`` and ``Tag("PatientName")``
-    all give the same tag. Raises ``ValueError`` for an unknown keyword or a number outside
-    0..0xFFFFFFFF, ``TypeError`` for anything else.
+    all give the same tag; numpy integers are accepted as ints. Raises ``ValueError`` for an
+    unknown keyword or a number outside 0..0xFFFFFFFF, ``TypeError`` for anything else.
     """
 
     __slots__ = ()
@@ -39,16 +54,19 @@ class Tag(int):
             return cls._from_pair(*arg)
         if isinstance(arg, str):
             return cls._from_str(arg)
-        if isinstance(arg, bool) or not isinstance(arg, int):
+        value = _as_int(arg)
+        if value is None:
             raise TypeError(f"cannot make a Tag from {type(arg).__name__} {arg!r}")
-        if not 0 <= arg <= 0xFFFFFFFF:
-            raise ValueError(f"tag {arg:#x} is outside 0..0xFFFFFFFF")
-        return super().__new__(cls, arg)
+        if not 0 <= value <= 0xFFFFFFFF:
+            raise ValueError(f"tag {value:#x} is outside 0..0xFFFFFFFF")
+        return super().__new__(cls, value)
 
     @classmethod
     def _from_pair(cls, group: Any, element: Any) -> Tag:
-        if not (isinstance(group, int) and isinstance(element, int)):
+        group_int, element_int = _as_int(group), _as_int(element)
+        if group_int is None or element_int is None:
             raise TypeError(f"tag group and element must be ints, got {group!r}, {element!r}")
+        group, element = group_int, element_int
         if not (0 <= group <= 0xFFFF and 0 <= element <= 0xFFFF):
             raise ValueError(f"tag group/element ({group:#x}, {element:#x}) outside 0..0xFFFF")
         return int.__new__(cls, (group << 16) | element)
@@ -61,11 +79,8 @@ class Tag(int):
         if found is not None:
             return int.__new__(cls, found)
         cleaned = text.strip().strip("()").replace(",", "")
-        if len(cleaned) == 8:
-            try:
-                return int.__new__(cls, int(cleaned, 16))
-            except ValueError:
-                pass
+        if _HEX8.fullmatch(cleaned):  # not int(..., 16) alone: it takes signs and underscores
+            return int.__new__(cls, int(cleaned, 16))
         raise ValueError(f"{text!r} is neither a DICOM keyword nor a tag like '00100010'")
 
     @property
