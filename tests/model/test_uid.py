@@ -163,10 +163,6 @@ def test_transfer_syntax_standard_facts(ts, implicit, little, deflated, encapsul
     assert (uid.is_deflated, uid.is_encapsulated) == (deflated, encapsulated)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io/syntax.layout_for treats retired Papyrus 3 Implicit VR Little Endian as explicit",
-)
 def test_papyrus3_implicit_is_implicit_vr():
     assert UID(PAPYRUS3_IMPLICIT).is_implicit_VR
 
