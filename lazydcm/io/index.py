@@ -73,10 +73,12 @@ class IndexBuilder:
     single-use: after :meth:`freeze` it must not be appended to.
     """
 
-    __slots__ = ("start", "tags", "vrs", "header_offsets", "value_offsets", "lengths", "ends")
+    __slots__ = ("start", "tags", "vrs", "header_offsets", "value_offsets", "lengths", "ends",
+                 "truncation")
 
     def __init__(self, start: int):
         self.start = start
+        self.truncation: Exception | None = None
         self.tags = array("I")
         self.vrs = bytearray()
         self.header_offsets = array("q")
@@ -121,6 +123,7 @@ class IndexBuilder:
             start=self.start,
             stop=stop,
             end=stop if end is None else end,
+            truncation=self.truncation,
         )
 
 
@@ -136,6 +139,8 @@ class ElementIndex:
             last record's end and ``stop`` are trailing NUL padding the scanner skipped.
         end: offset past everything consumed: ``stop + 8`` when an item delimiter closed the
             range, else ``stop``.
+        truncation: for an index scanned with ``keep_truncated``, the TruncatedDicomError of
+            its last element when the bytes ended inside it, else None.
         is_sorted: True when the tags are in non-decreasing order in the file (PS3.5 7.1 wants
             strictly ascending; files that are not exist).
 
@@ -154,6 +159,7 @@ class ElementIndex:
         "stop",
         "end",
         "is_sorted",
+        "truncation",
         "_order",
         "_sorted_tags",
         "_duplicates",
@@ -172,6 +178,7 @@ class ElementIndex:
         start: int,
         stop: int,
         end: int | None = None,
+        truncation: Exception | None = None,
     ):
         n = len(tags)
         columns = (vrs, header_offsets, value_offsets, lengths, ends)
@@ -186,6 +193,7 @@ class ElementIndex:
         self.start = start
         self.stop = stop
         self.end = stop if end is None else end
+        self.truncation = truncation
         if n < 2 or bool(np.all(tags[1:] >= tags[:-1])):
             self.is_sorted = True
             self._order = None
@@ -275,6 +283,7 @@ class ElementIndex:
             start=self.start,
             stop=self.stop,
             end=self.end,
+            truncation=self.truncation,
         )
 
     def positions_in_order(self) -> np.ndarray:

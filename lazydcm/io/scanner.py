@@ -295,6 +295,7 @@ def _scan(
     builder: IndexBuilder | None,
     stop_tag: int | None = None,
     delimiter_at_stop: bool = False,
+    keep_truncated: bool = False,
 ) -> tuple[int, int]:
     """Scan elements from ``start``; return ``(range_stop, end)``.
 
@@ -351,38 +352,46 @@ def _scan(
             break  # trailing NUL padding at the end of a dataset level
         if stop_tag is not None and tag >= stop_tag:
             return pos, pos
-        if length == UNDEFINED_LENGTH:
-            if (tag >> 16) == 0xFFFE:
-                if tag == ITEM_DELIM and in_item:
-                    return pos, value_offset
-                raise InvalidDicomError(
-                    "item or delimiter of undefined length outside a sequence", offset=pos, tag=tag
+        try:
+            if length == UNDEFINED_LENGTH:
+                if (tag >> 16) == 0xFFFE:
+                    if tag == ITEM_DELIM and in_item:
+                        return pos, value_offset
+                    raise InvalidDicomError(
+                        "item or delimiter of undefined length outside a sequence", offset=pos, tag=tag
+                    )
+                end = _undefined_value_end(
+                    buf, tag, vr, pos, value_offset, stop, implicit_vr, little_endian, depth
                 )
-            end = _undefined_value_end(
-                buf, tag, vr, pos, value_offset, stop, implicit_vr, little_endian, depth
-            )
-        else:
-            if (tag >> 16) == 0xFFFE:
-                if tag == ITEM_DELIM:
-                    if in_item:
-                        return pos, value_offset  # PS3.5 7.5.2 (length should be 0)
-                    raise InvalidDicomError(
-                        "item delimiter outside an undefined-length item", offset=pos, tag=tag
-                    )
-                if tag == SEQ_DELIM and (in_item or length != 0):
-                    raise InvalidDicomError(
-                        "sequence delimiter inside an item (missing item delimiter)"
-                        if in_item
-                        else f"stray sequence delimiter with length {length}",
-                        offset=pos,
-                        tag=tag,
-                    )
-                if tag != ITEM and tag != SEQ_DELIM:
-                    raise InvalidDicomError("unknown item/delimiter tag", offset=pos, tag=tag)
-                # A stray item (defined length) or zero-length sequence delimiter: tolerated.
-            end = value_offset + length
-            if end > stop:
-                raise _past_end(f"value length {length}", pos, tag, end, stop, size)
+            else:
+                if (tag >> 16) == 0xFFFE:
+                    if tag == ITEM_DELIM:
+                        if in_item:
+                            return pos, value_offset  # PS3.5 7.5.2 (length should be 0)
+                        raise InvalidDicomError(
+                            "item delimiter outside an undefined-length item", offset=pos, tag=tag
+                        )
+                    if tag == SEQ_DELIM and (in_item or length != 0):
+                        raise InvalidDicomError(
+                            "sequence delimiter inside an item (missing item delimiter)"
+                            if in_item
+                            else f"stray sequence delimiter with length {length}",
+                            offset=pos,
+                            tag=tag,
+                        )
+                    if tag != ITEM and tag != SEQ_DELIM:
+                        raise InvalidDicomError("unknown item/delimiter tag", offset=pos, tag=tag)
+                    # A stray item (defined length) or zero-length sequence delimiter: tolerated.
+                end = value_offset + length
+                if end > stop:
+                    raise _past_end(f"value length {length}", pos, tag, end, stop, size)
+        except TruncatedDicomError as exc:
+            # keep_truncated: the last element of a file cut short is indexed up to the end
+            # of the bytes; decoding it raises this error (kept on the builder) later.
+            if not keep_truncated or in_item or stop < size or builder is None:
+                raise
+            builder.truncation = exc
+            end = stop
         if builder is not None:
             add_tag(tag)
             vrs += b"\0\0" if vr is None else vr
@@ -416,6 +425,7 @@ def scan_dataset(
     stop_at_item_delimiter: bool = False,
     depth: int = 0,
     stop_tag: int | None = None,
+    keep_truncated: bool = False,
 ) -> ElementIndex:
     """Index the elements of one dataset level in ``buf[start:stop]`` in one pass.
 
@@ -434,6 +444,9 @@ def scan_dataset(
         depth: nesting depth of this level (for the :data:`MAX_DEPTH` bound).
         stop_tag: stop before the first element whose tag is ``>= stop_tag`` (e.g. 0x7FE00008
             to index everything before the pixel data); nothing from there on is read.
+        keep_truncated: when the last element's value runs past the end of ``buf`` (a file
+            cut short), index it with ``end`` at the end of the bytes instead of raising; the
+            error is kept as the index's ``truncation`` (decoding that element raises it).
 
     Returns:
         The :class:`ElementIndex`. Its ``stop`` is ``stop``, the delimiter's offset with
@@ -449,7 +462,7 @@ def scan_dataset(
     builder = IndexBuilder(start)
     range_stop, end = _scan(
         buf, start, stop, implicit_vr, little_endian, stop_at_item_delimiter, depth, builder,
-        stop_tag, delimiter_at_stop=True,
+        stop_tag, delimiter_at_stop=True, keep_truncated=keep_truncated,
     )  # fmt: skip
     return builder.freeze(range_stop, end)
 

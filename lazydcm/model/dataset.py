@@ -1,0 +1,714 @@
+"""``Dataset``: a mapping of tags to ``DataElement`` built on a lazy index plus an edit overlay.
+
+A dataset read from a file is three separate things (STYLE.md 6):
+
+* the **index** — the scanner's read-only records (tag, VR as stored, offsets, length);
+* the **cache** — ``DataElement`` objects made from records on first access, each decoding its
+  value once when ``.value`` is first read;
+* the **edits** — elements set or added in code, and tags deleted (``None``).
+
+Nothing is decoded until asked. Item datasets of a sequence are indexed when first touched.
+Everything backed by the file (records, undecoded values, pixel views) lives as long as the file
+stays open; touching an undecoded value after ``close()`` raises ``SourceClosedError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from lazydcm.errors import InvalidDicomError
+from lazydcm.io.header import UNDEFINED_LENGTH
+from lazydcm.model import dictionary
+from lazydcm.model.charset import Charset
+from lazydcm.model.element import DataElement
+from lazydcm.model.sequence import Sequence
+from lazydcm.model.tag import Tag
+from lazydcm.model.values import decode_value
+
+if TYPE_CHECKING:
+    from lazydcm.io.index import ElementIndex, Record
+    from lazydcm.io.scanner import Item
+    from lazydcm.io.source import Source
+
+__all__ = ["Dataset", "Context", "to_tag"]
+
+_SPECIFIC_CHARSET = 0x00080005
+_PIXEL_REPRESENTATION = 0x00280103
+_BITS_ALLOCATED = 0x00280100
+_PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
+
+
+@attrs.frozen
+class Context:
+    """How the bytes of one dataset region are encoded, and where they live.
+
+    ``source`` is the mapped file (or bytes); ``implicit_vr``/``little_endian`` are the region's
+    byte layout (items of an undefined-length UN element are implicit VR little endian, PS3.5
+    6.2.2, whatever the file's syntax).
+    """
+
+    source: Source
+    implicit_vr: bool
+    little_endian: bool
+
+
+def to_tag(key: Any) -> Tag:
+    """Turn a keyword, an int, a ``(group, element)`` tuple or a ``Tag`` into a ``Tag``.
+
+    Raises ``KeyError`` for an unknown keyword (so ``ds["NoSuchKeyword"]`` behaves like a
+    missing key), ``TypeError`` for anything else.
+    """
+    if isinstance(key, Tag):
+        return key
+    if isinstance(key, str):
+        found = dictionary.tag_for_keyword(key)
+        if found is not None:
+            return Tag(found)
+        try:
+            return Tag(key)
+        except ValueError:
+            raise KeyError(key) from None
+    return Tag(key)
+
+
+def resolve_vr(tag: int, vr: str, lookup: Callable[[int], Any]) -> str:
+    """Resolve a dictionary VR with alternatives (``"US or SS"``, ``"OB or OW"``, ...) to one VR.
+
+    ``lookup(tag)`` returns the decoded value of another element of the dataset (or its
+    parents), or None. PS3.5 A.1: in implicit VR syntaxes pixel data and overlay data are OW;
+    "US or SS" follows Pixel Representation (PS3.3 C.7.6.3.1).
+    """
+    if " or " not in vr:
+        return vr
+    options = vr.split(" or ")
+    if "SS" in options and "US" in options:
+        rep = lookup(_PIXEL_REPRESENTATION)
+        if tag == 0x00283006:  # LUT Data: US unless the descriptor says otherwise
+            return "US"
+        return "SS" if rep == 1 else "US"
+    if "OW" in options:
+        if tag in (0x7FE00010,) or (tag >> 16) & 0xFF00 == 0x6000:
+            bits = lookup(_BITS_ALLOCATED)
+            return "OB" if bits is not None and bits <= 8 and tag == 0x7FE00010 else "OW"
+        return "OW"
+    return options[0]
+
+
+class Dataset:
+    """A DICOM dataset with the familiar pydicom-style API.
+
+    ``Dataset()`` builds an empty one in code. Access by keyword (``ds.PatientName``), by tag
+    (``ds[0x10, 0x10]``, ``ds[0x00100010]``, ``ds[Tag(...)]``, ``ds["PatientName"]`` give the
+    ``DataElement``), ``"PatientName" in ds``, ``del ds.PatientName``, ``len``, iteration over
+    elements in tag order, ``dir(filter)``, ``data_element(keyword)``, ``get``.
+    """
+
+    def __init__(self, elements: Any = None) -> None:
+        object.__setattr__(self, "_ctx", None)
+        object.__setattr__(self, "_index", None)
+        object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_edits", {})
+        object.__setattr__(self, "_parent", None)
+        object.__setattr__(self, "_charset", None)
+        object.__setattr__(self, "_pixel_cache", None)
+        object.__setattr__(self, "_file_meta", None)
+        object.__setattr__(self, "_item_record", None)
+        if elements:
+            items = elements.values() if isinstance(elements, dict) else elements
+            for elem in items:
+                self.add(elem)
+
+    # -- construction from an index ------------------------------------------------------
+    @classmethod
+    def _from_index(cls, ctx: Context, index: ElementIndex, *, parent: Dataset | None = None,
+                    item: Item | None = None) -> Dataset:
+        ds = cls.__new__(cls)
+        Dataset.__init__(ds)
+        object.__setattr__(ds, "_ctx", ctx)
+        object.__setattr__(ds, "_index", index)
+        object.__setattr__(ds, "_parent", parent)
+        object.__setattr__(ds, "_item_record", item)
+        return ds
+
+    # -- facts about the encoding ---------------------------------------------------------
+    @property
+    def is_little_endian(self) -> bool | None:
+        """Byte order of the bytes this dataset was read from (None for one built in code)."""
+        return None if self._ctx is None else self._ctx.little_endian
+
+    @property
+    def is_implicit_VR(self) -> bool | None:
+        """Whether this dataset was read as implicit VR (None for one built in code)."""
+        return None if self._ctx is None else self._ctx.implicit_vr
+
+    @property
+    def index(self) -> ElementIndex | None:
+        """The read-only scan index of this dataset's elements (None when built in code)."""
+        return self._index
+
+    @property
+    def item_record(self) -> Item | None:
+        """For an item of a sequence read from a file: its item record (offsets), else None."""
+        return self._item_record
+
+    @property
+    def file_meta(self) -> Dataset | None:
+        return self._file_meta
+
+    @file_meta.setter
+    def file_meta(self, value: Dataset | None) -> None:
+        if value is not None and not isinstance(value, Dataset):
+            raise TypeError("file_meta must be a Dataset")
+        object.__setattr__(self, "_file_meta", value)
+
+    # -- element lookup -------------------------------------------------------------------
+    def _record(self, tag: int) -> Record | None:
+        if self._index is None:
+            return None
+        pos = self._index.find(tag)
+        return None if pos < 0 else self._index.record(pos)
+
+    def _element(self, tag: int) -> DataElement | None:
+        edits = self._edits
+        if tag in edits:
+            return edits[tag]
+        elem = self._cache.get(tag)
+        if elem is not None:
+            return elem
+        rec = self._record(tag)
+        if rec is None:
+            return None
+        elem = DataElement._from_record(tag, self._vr_for_record(rec), rec, self)
+        self._cache[tag] = elem
+        return elem
+
+    def _lookup_value(self, tag: int) -> Any:
+        """Value of ``tag`` here or in an enclosing dataset (None if absent or undecodable)."""
+        ds: Dataset | None = self
+        while ds is not None:
+            elem = ds._element(tag)
+            if elem is not None:
+                try:
+                    return elem.value
+                except InvalidDicomError:
+                    return None
+            ds = ds._parent
+        return None
+
+    def _vr_for_record(self, rec: Record) -> str:
+        tag = int(rec.tag)
+        stored = rec.vr
+        if stored and not self._ctx.implicit_vr:
+            vr = stored.decode("ascii")
+            if vr != "UN":
+                return vr
+            if rec.undefined_length:  # PS3.5 6.2.2: UN of undefined length holds SQ items
+                return "SQ"
+            if tag & 0x10000:  # private: nothing to look up
+                return "UN"
+            known = dictionary.vr_for(tag)
+            if known == "UN" or known == "NONE":
+                return "UN"
+            return resolve_vr(tag, known, self._lookup_value)
+        # implicit VR: the dictionary says (PS3.5 A.1)
+        if tag & 0x10000:
+            if 0x0010 <= (tag & 0xFFFF) <= 0x00FF:
+                return "LO"  # private creator, PS3.5 7.8.1
+            return "SQ" if rec.undefined_length else "UN"
+        if (tag & 0xFFFF) == 0:
+            return "UL"  # group length
+        vr = dictionary.vr_for(tag)
+        if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
+            return "SQ" if rec.undefined_length and vr == "UN" else "UN"
+        return resolve_vr(tag, vr, self._lookup_value)
+
+    def _decode_element(self, elem: DataElement) -> Any:
+        """Decode a file-backed element's value (called once by ``DataElement.value``)."""
+        rec = elem.record
+        assert rec is not None and self._ctx is not None
+        self._check_truncated(rec)
+        if elem.VR == "SQ":
+            return self._sequence_for(elem, rec)
+        source = self._ctx.source
+        if rec.undefined_length:  # encapsulated pixel data: items up to the sequence delimiter
+            raw = source.view(int(rec.value_offset), int(rec.end) - 8 - int(rec.value_offset))
+            return bytes(raw)
+        raw = source.view(int(rec.value_offset), int(rec.length))
+        charset = self._get_charset() if elem.tag != _SPECIFIC_CHARSET else None
+        little = self._ctx.little_endian
+        stored_un = rec.vr == b"UN" and not self._ctx.implicit_vr
+        if stored_un and elem.VR != "UN":
+            little = True  # PS3.5 6.2.2: UN values are the implicit VR little endian encoding
+        return decode_value(elem.VR, raw, little_endian=little, charset=charset,
+                            tag=int(elem.tag), offset=int(rec.value_offset))
+
+    def _check_truncated(self, rec: Record) -> None:
+        """Raise the scanner's error for the element a file was cut short in."""
+        index = self._index
+        if index is not None and index.truncation is not None and int(rec.end) >= index.stop:
+            raise index.truncation
+
+    def _sequence_for(self, elem: DataElement, rec: Record) -> Sequence:
+        from lazydcm.io.scanner import scan_dataset, scan_items
+
+        ctx = self._ctx
+        assert ctx is not None
+        if rec.vr == b"UN":
+            item_ctx = Context(ctx.source, True, True)  # PS3.5 6.2.2
+        else:
+            item_ctx = ctx
+        buf = ctx.source.buffer
+        length = UNDEFINED_LENGTH if rec.undefined_length else int(rec.length)
+
+        def scan() -> list[Item]:
+            return scan_items(buf, int(rec.value_offset), length,
+                              implicit_vr=item_ctx.implicit_vr, little_endian=item_ctx.little_endian)
+
+        def make_item(item: Item) -> Dataset:
+            stop = int(item.end) - (8 if item.undefined_length else 0)
+            index = scan_dataset(buf, int(item.value_offset), stop,
+                                 implicit_vr=item_ctx.implicit_vr,
+                                 little_endian=item_ctx.little_endian,
+                                 stop_at_item_delimiter=bool(item.undefined_length))
+            return Dataset._from_index(item_ctx, index, parent=self, item=item)
+
+        seq = Sequence._from_source(scan, make_item)
+        seq._attach(self)
+        return seq
+
+    def _get_charset(self) -> Charset:
+        if self._charset is None:
+            elem = self._element(_SPECIFIC_CHARSET)
+            if elem is not None:
+                charset = Charset.from_specific_character_set(elem.value)
+            elif self._parent is not None:
+                charset = self._parent._get_charset()
+            else:
+                charset = Charset.from_specific_character_set(None)
+            object.__setattr__(self, "_charset", charset)
+        return self._charset
+
+    # -- edits ----------------------------------------------------------------------------
+    def _element_edited(self, elem: DataElement) -> None:
+        """Called by a DataElement whose value was set: move it to the edits."""
+        tag = int(elem.tag)
+        self._cache.pop(tag, None)
+        self._edits[tag] = elem
+        self._after_edit(tag)
+
+    def _after_edit(self, tag: int) -> None:
+        if tag == _SPECIFIC_CHARSET:
+            object.__setattr__(self, "_charset", None)
+        if tag in _PIXEL_TAGS or (tag >> 16) == 0x0028:
+            object.__setattr__(self, "_pixel_cache", None)
+
+    def _vr_for_new(self, tag: Tag) -> str:
+        existing = self._element(tag)
+        if existing is not None:
+            return existing.VR
+        if tag.is_private_creator:
+            return "LO"
+        if (tag & 0xFFFF) == 0:
+            return "UL"
+        vr = dictionary.vr_for(tag)
+        if vr in ("UN", "NONE"):
+            raise KeyError(f"{tag!r} is not in the DICOM dictionary: give its VR with "
+                           f"ds.add_new({tag!r}, VR, value)")
+        return resolve_vr(tag, vr, self._lookup_value)
+
+    def set_value(self, key: Any, value: Any) -> None:
+        """Set the value of element ``key`` (creating it with its dictionary VR if absent).
+
+        Raises ``ValueError``/``TypeError`` at once if the VR cannot hold the value.
+        """
+        tag = to_tag(key)
+        if isinstance(value, DataElement):
+            self[tag] = value
+            return
+        elem = DataElement(tag, self._vr_for_new(tag), value)
+        self._store(elem)
+
+    def _store(self, elem: DataElement) -> None:
+        tag = int(elem.tag)
+        elem._owner = self
+        elem.is_modified = True
+        if isinstance(elem._value, Sequence):
+            elem._value._attach(self)
+        self._cache.pop(tag, None)
+        self._edits[tag] = elem
+        self._after_edit(tag)
+
+    def add(self, elem: DataElement) -> None:
+        """Add (or replace) an element built in code."""
+        if not isinstance(elem, DataElement):
+            raise TypeError("Dataset.add takes a DataElement")
+        self._store(elem)
+
+    def add_new(self, tag: Any, VR: str, value: Any) -> None:
+        """Add (or replace) element ``tag`` with an explicit ``VR`` and ``value``."""
+        self._store(DataElement(to_tag(tag), VR, value))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        tag = to_tag(key)
+        if isinstance(value, DataElement):
+            if value.tag != tag:
+                raise ValueError(f"element tag {value.tag!r} does not match key {tag!r}")
+            self._store(value)
+        else:
+            self.set_value(tag, value)
+
+    def __delitem__(self, key: Any) -> None:
+        tag = int(to_tag(key))
+        if self._element(tag) is None:
+            raise KeyError(Tag(tag))
+        self._cache.pop(tag, None)
+        if self._record(tag) is not None:
+            self._edits[tag] = None
+        else:
+            self._edits.pop(tag, None)
+        self._after_edit(tag)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            tag = dictionary.tag_for_keyword(name)
+            if tag is not None:
+                self.set_value(tag, value)
+                return
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        tag = dictionary.tag_for_keyword(name)
+        if tag is not None:
+            try:
+                del self[tag]
+            except KeyError:
+                raise AttributeError(name) from None
+            return
+        object.__delattr__(self, name)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: DICOM keywords live here.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        tag = dictionary.tag_for_keyword(name)
+        if tag is not None:
+            elem = self._element(tag)
+            if elem is not None:
+                return elem.value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    # -- mapping --------------------------------------------------------------------------
+    def __getitem__(self, key: Any) -> DataElement:
+        tag = to_tag(key)
+        elem = self._element(int(tag))
+        if elem is None:
+            raise KeyError(tag)
+        return elem
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """For a keyword, the element's value; for a tag, the ``DataElement``; else ``default``."""
+        if isinstance(key, str) and dictionary.tag_for_keyword(key) is not None:
+            elem = self._element(dictionary.tag_for_keyword(key))
+            return default if elem is None else elem.value
+        try:
+            tag = to_tag(key)
+        except (KeyError, TypeError, ValueError):
+            return default
+        elem = self._element(int(tag))
+        return default if elem is None else elem
+
+    def __contains__(self, key: Any) -> bool:
+        try:
+            tag = to_tag(key)
+        except (KeyError, TypeError, ValueError):
+            return False
+        return self._element(int(tag)) is not None
+
+    def tags(self) -> list[Tag]:
+        """The tags present, in ascending order (edits applied)."""
+        present: set[int] = set()
+        if self._index is not None:
+            present.update(int(t) for t in self._index.tags)
+        for tag, elem in self._edits.items():
+            if elem is None:
+                present.discard(tag)
+            else:
+                present.add(tag)
+        return [Tag(t) for t in sorted(present)]
+
+    def keys(self) -> list[Tag]:
+        return self.tags()
+
+    def values(self) -> list[DataElement]:
+        return list(self)
+
+    def items(self) -> list[tuple[Tag, DataElement]]:
+        return [(elem.tag, elem) for elem in self]
+
+    def __iter__(self) -> Iterator[DataElement]:
+        for tag in self.tags():
+            elem = self._element(tag)
+            if elem is not None:
+                yield elem
+
+    def __len__(self) -> int:
+        return len(self.tags())
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        if self.tags() != other.tags():
+            return False
+        return all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def dir(self, *filters: str) -> list[str]:
+        """Sorted keywords of the elements present whose keyword contains any of ``filters``
+        (case-insensitive); all keywords when no filter is given."""
+        keywords = [kw for kw in (dictionary.keyword_for(t) for t in self.tags()) if kw]
+        if filters:
+            wanted = [f.lower() for f in filters]
+            keywords = [kw for kw in keywords if any(w in kw.lower() for w in wanted)]
+        return sorted(keywords)
+
+    def data_element(self, keyword: str) -> DataElement | None:
+        """The ``DataElement`` for ``keyword``, or None if absent or not a keyword."""
+        tag = dictionary.tag_for_keyword(keyword)
+        return None if tag is None else self._element(tag)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        try:
+            elem = self[key]
+        except KeyError:
+            if default:
+                return default[0]
+            raise
+        del self[key]
+        return elem
+
+    def setdefault(self, key: Any, default: Any = None) -> DataElement:
+        if key not in self:
+            self.set_value(key, default)
+        return self[key]
+
+    def update(self, other: Any) -> None:
+        """Set each keyword/tag → value (or DataElement) of a mapping or a Dataset."""
+        pairs = other.items()
+        for key, value in pairs:
+            self[key] = value
+
+    # -- traversal ------------------------------------------------------------------------
+    def iterall(self) -> Iterator[DataElement]:
+        """Every element, depth first: each element then the elements of its items."""
+        for elem in self:
+            yield elem
+            if elem.VR == "SQ":
+                for item in elem.value:
+                    yield from item.iterall()
+
+    def walk(self, callback: Callable[[Dataset, DataElement], None], recursive: bool = True) -> None:
+        """Call ``callback(dataset, element)`` for every element (into items if ``recursive``)."""
+        for tag in self.tags():
+            elem = self._element(tag)
+            if elem is None:
+                continue
+            callback(self, elem)
+            if recursive and tag in self and elem.VR == "SQ":
+                for item in elem.value:
+                    item.walk(callback, recursive)
+
+    def decode(self) -> Dataset:
+        """Decode every value recursively (the eager view); returns ``self``."""
+        for elem in self.iterall():
+            if elem.tag not in _PIXEL_TAGS:
+                elem.value  # noqa: B018 - decoding is the point
+        return self
+
+    def is_dirty(self) -> bool:
+        """True if anything in this dataset or its touched items was changed."""
+        if self._edits:
+            return True
+        for elem in self._cache.values():
+            if elem.changed_in_place():
+                return True
+            if elem.VR == "SQ" and elem.is_decoded and elem.value.is_dirty():
+                return True
+        return False
+
+    # -- private blocks -------------------------------------------------------------------
+    def private_creators(self, group: int) -> list[str]:
+        """The private creator strings reserved in odd ``group``."""
+        out = []
+        for tag in self.tags():
+            if tag.group == group and tag.is_private_creator:
+                out.append(str(self[tag].value))
+        return out
+
+    def private_block(self, group: int, private_creator: str, create: bool = False) -> PrivateBlock:
+        """The block of odd ``group`` reserved by ``private_creator`` (PS3.5 7.8.1).
+
+        With ``create=True`` a free creator slot is reserved when none exists; otherwise a
+        missing creator raises ``KeyError``.
+        """
+        if group % 2 == 0:
+            raise ValueError(f"group {group:#06x} is not private (odd)")
+        free = None
+        for elem_no in range(0x10, 0x100):
+            tag = (group << 16) | elem_no
+            elem = self._element(tag)
+            if elem is None:
+                if free is None:
+                    free = elem_no
+                continue
+            if str(elem.value).strip() == private_creator:
+                return PrivateBlock(self, group, elem_no, private_creator)
+        if not create:
+            raise KeyError(f"no private creator {private_creator!r} in group {group:#06x}")
+        if free is None:
+            raise ValueError(f"group {group:#06x} has no free private creator slot")
+        self.add_new((group << 16) | free, "LO", private_creator)
+        return PrivateBlock(self, group, free, private_creator)
+
+    def remove_private_tags(self) -> None:
+        """Delete every private element (odd group)."""
+        for tag in self.tags():
+            if tag.is_private:
+                del self[tag]
+
+    # -- copying --------------------------------------------------------------------------
+    def copy(self) -> Dataset:
+        """A shallow copy: shares the file mapping and decoded values, with its own edits."""
+        dup = type(self).__new__(type(self))
+        for name, value in self.__dict__.items():
+            object.__setattr__(dup, name, value)
+        object.__setattr__(dup, "_cache", {})
+        object.__setattr__(dup, "_edits", {})
+        for tag, elem in self._edits.items():
+            if elem is None:
+                dup._edits[tag] = None
+            else:
+                dup._store(DataElement(elem.tag, elem.VR, elem.value))
+        for tag, elem in self._cache.items():
+            if elem.is_decoded and elem.changed_in_place():
+                dup._store(DataElement(elem.tag, elem.VR, elem.value))
+        return dup
+
+    __copy__ = copy
+
+    # -- display --------------------------------------------------------------------------
+    def formatted_lines(self, indent: int = 0) -> Iterator[str]:
+        """The dump form, one line per element, items indented (never decodes pixel data)."""
+        pad = "   " * indent
+        for elem in self:
+            if elem.VR == "SQ":
+                try:
+                    seq = elem.value
+                    count = len(seq)
+                except InvalidDicomError as exc:
+                    yield f"{pad}{elem.tag!r}  {elem.name}  <invalid: {exc.reason}>"
+                    continue
+                yield f"{pad}{elem.tag!r}  {elem.name}  {count} item(s) ----"
+                for item in seq:
+                    yield from item.formatted_lines(indent + 1)
+                    yield f"{pad}   ---------"
+            else:
+                yield pad + str(elem)
+
+    def __str__(self) -> str:
+        lines = []
+        meta = self.file_meta
+        if meta is not None:
+            lines.append("Dataset.file_meta -------------------------------")
+            lines.extend(meta.formatted_lines())
+            lines.append("-------------------------------------------------")
+        lines.extend(self.formatted_lines())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    # -- writing --------------------------------------------------------------------------
+    def save_as(self, filename: Any, *, transfer_syntax: str | None = None,
+                enforce_file_format: bool = False, **options: Any) -> int:
+        """Write this dataset as a DICOM Part 10 file (see ``lazydcm.model.plan``).
+
+        Unchanged byte ranges are copied from the source file; the destination is replaced
+        atomically (a failed or interrupted write leaves any existing file untouched).
+        ``transfer_syntax`` re-encodes into another uncompressed syntax; ``enforce_file_format``
+        adds a preamble and meta group to a file read without them. Returns bytes written.
+        """
+        from lazydcm.model.save import save
+
+        return save(self, filename, transfer_syntax=transfer_syntax,
+                    enforce_file_format=enforce_file_format, **options)
+
+    # -- pixels (implemented in lazydcm.pixels; imported on use) --------------------------
+    @property
+    def pixel_array(self) -> Any:
+        """All frames as a numpy array (frames, rows, cols[, samples]); the frame axis is
+        dropped for a single frame. For native syntaxes this is a copy-on-write view over the
+        mapping (edits in place never reach the file); cached until Pixel Data or an image
+        attribute changes. See ``lazydcm.pixels.access.pixel_array``."""
+        if self._pixel_cache is None:
+            from lazydcm.pixels.access import pixel_array
+
+            object.__setattr__(self, "_pixel_cache", pixel_array(self))
+        return self._pixel_cache
+
+    def frame(self, index: int) -> Any:
+        """Frame ``index`` as a numpy array (a view over the mapping when possible)."""
+        from lazydcm.pixels.access import frame
+
+        return frame(self, index)
+
+    def iter_frames(self) -> Iterator[Any]:
+        """Each frame in turn (views when possible; compressed frames decoded one at a time)."""
+        from lazydcm.pixels.access import iter_frames
+
+        return iter_frames(self)
+
+    def frame_bytes(self, index: int) -> bytes:
+        """The compressed bytes of frame ``index`` of encapsulated pixel data."""
+        from lazydcm.pixels.access import frame_bytes
+
+        return frame_bytes(self, index)
+
+    def to_image(self, *, frame: int | None = None, window: Any = None) -> Any:
+        """Frame (default: the first) through the display pipeline as an 8-bit numpy image."""
+        from lazydcm.pixels.access import to_image
+
+        return to_image(self, frame=frame, window=window)
+
+
+class PrivateBlock:
+    """The elements of one private block: ``block[0x01]`` is element ``(gggg,xx01)``."""
+
+    def __init__(self, dataset: Dataset, group: int, slot: int, creator: str) -> None:
+        self.dataset = dataset
+        self.group = group
+        self.slot = slot
+        self.private_creator = creator
+
+    def get_tag(self, offset: int) -> Tag:
+        if not 0 <= offset <= 0xFF:
+            raise ValueError("a private element offset is 0x00..0xFF")
+        return Tag((self.group << 16) | (self.slot << 8) | offset)
+
+    def __getitem__(self, offset: int) -> DataElement:
+        return self.dataset[self.get_tag(offset)]
+
+    def __contains__(self, offset: int) -> bool:
+        return self.get_tag(offset) in self.dataset
+
+    def __delitem__(self, offset: int) -> None:
+        del self.dataset[self.get_tag(offset)]
+
+    def add_new(self, offset: int, VR: str, value: Any) -> None:
+        self.dataset.add_new(self.get_tag(offset), VR, value)

@@ -1,0 +1,245 @@
+"""``DataElement``: one element of a dataset — tag, VR, VM and a value decoded on first access.
+
+An element read from a file keeps its scan record (offsets and length, public and read-only) and
+asks its owning dataset to decode the value the first time ``.value`` is read; the decoded value is
+cached on the element. An element built in code (``DataElement(tag, VR, value)``) has no record.
+
+Setting ``.value`` checks the value against the VR at once (``ValueError``/``TypeError``) and
+records the edit with the owning dataset, so the writer emits it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lazydcm.errors import InvalidDicomError
+from lazydcm.model import dictionary
+from lazydcm.model.tag import Tag, tag_repr
+from lazydcm.model.values import MultiValue, coerce_value
+
+if TYPE_CHECKING:
+    from lazydcm.io.index import Record
+
+__all__ = ["DataElement", "EMPTY_VALUES"]
+
+_UNSET: Any = object()
+
+#: How many characters of a value the dump form shows before eliding it.
+_MAX_REPR = 100
+
+#: VRs whose values are bytes-like and summarised, not printed, in the dump form.
+_BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN", "OB or OW", "US or OW"})
+
+EMPTY_VALUES = (None, "", b"")
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes, bytearray, memoryview, list, tuple)):
+        return len(value) == 0
+    return False
+
+
+class DataElement:
+    """One data element.
+
+    Attributes:
+        tag: the element's :class:`Tag`.
+        VR: the value representation as a two-letter ``str`` (``"PN"``, ``"SQ"``, ...).
+        header_offset, value_offset, length: where the element was found in its source (byte
+            offsets and the value length as stored), or ``None`` for an element made in code.
+            They describe the file as read; edits do not change them.
+
+    ``DataElement(tag, VR, value)`` builds an element in code; the value is checked against the
+    VR immediately (``ValueError``/``TypeError`` if the VR cannot hold it).
+    """
+
+    __slots__ = ("tag", "VR", "_value", "_record", "_owner", "_snapshot", "is_modified")
+
+    def __init__(self, tag: Any, VR: str, value: Any = None, *, _record: Record | None = None,
+                 _owner: Any = None, _raw: bool = False) -> None:
+        self.tag = Tag(tag)
+        self.VR = str(VR)
+        self._record = _record
+        self._owner = _owner
+        self._snapshot: Any = _UNSET
+        self.is_modified = _record is None
+        if _record is not None and _raw:
+            self._value = _UNSET
+        else:
+            self._value = self._convert(value)
+
+    # -- construction helpers -------------------------------------------------------------
+    @classmethod
+    def _from_record(cls, tag: int, vr: str, record: Record, owner: Any) -> DataElement:
+        """An element backed by a scan record; ``owner`` decodes its value on first access."""
+        return cls(tag, vr, None, _record=record, _owner=owner, _raw=True)
+
+    def _convert(self, value: Any) -> Any:
+        if self.VR == "SQ":
+            from lazydcm.model.sequence import Sequence
+
+            if isinstance(value, Sequence):
+                return value
+            return Sequence(value if value is not None else [])
+        return coerce_value(self.VR, value)
+
+    # -- value -----------------------------------------------------------------------------
+    @property
+    def value(self) -> Any:
+        """The decoded value (decoded once, on first access, from the mapped file).
+
+        Raises:
+            InvalidDicomError: the stored bytes cannot be decoded under the VR.
+            SourceClosedError: the element was never decoded and its file has been closed.
+        """
+        if self._value is _UNSET:
+            value = self._owner._decode_element(self)
+            if isinstance(value, (MultiValue, list, bytearray)):
+                self._snapshot = list(value) if not isinstance(value, bytearray) else bytes(value)
+            self._value = value
+        return self._value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self._value = self._convert(new)
+        self._mark_modified()
+
+    def _mark_modified(self) -> None:
+        self.is_modified = True
+        if self._owner is not None:
+            self._owner._element_edited(self)
+
+    @property
+    def is_decoded(self) -> bool:
+        """True once the value has been decoded (or was set in code)."""
+        return self._value is not _UNSET
+
+    def changed_in_place(self) -> bool:
+        """True if a decoded mutable value (a list, ``MultiValue`` or ``bytearray``) was mutated
+        in place since it was decoded — an edit the setter could not see."""
+        if self._snapshot is _UNSET or self._value is _UNSET:
+            return False
+        current = self._value
+        if isinstance(current, bytearray):
+            return bytes(current) != self._snapshot
+        return list(current) != self._snapshot
+
+    # -- facts -----------------------------------------------------------------------------
+    @property
+    def VM(self) -> int:
+        """Value multiplicity: 0 for an empty value, the number of values otherwise (1 for a
+        sequence, bytes, or a single value)."""
+        if self.VR == "SQ":
+            return 1
+        value = self.value
+        if _is_empty(value):
+            return 0
+        if isinstance(value, (MultiValue, list, tuple)):
+            return len(value)
+        return 1
+
+    @property
+    def keyword(self) -> str:
+        """The dictionary keyword, or ``""`` for private and unknown tags."""
+        return dictionary.keyword_for(self.tag)
+
+    @property
+    def name(self) -> str:
+        """The dictionary name (``"Patient's Name"``), or a description for private/unknown tags."""
+        return dictionary.name_for(self.tag)
+
+    @property
+    def is_private(self) -> bool:
+        return self.tag.is_private
+
+    @property
+    def is_retired(self) -> bool:
+        entry = dictionary.entry_for(self.tag)
+        return bool(entry and entry.retired)
+
+    @property
+    def header_offset(self) -> int | None:
+        return None if self._record is None else int(self._record.header_offset)
+
+    @property
+    def value_offset(self) -> int | None:
+        return None if self._record is None else int(self._record.value_offset)
+
+    @property
+    def length(self) -> int | None:
+        """The value length as stored in the file (``0xFFFFFFFF`` for undefined), or None."""
+        return None if self._record is None else int(self._record.length)
+
+    @property
+    def is_undefined_length(self) -> bool:
+        return self._record is not None and bool(self._record.undefined_length)
+
+    @property
+    def record(self) -> Record | None:
+        """The read-only scan record this element came from, or None."""
+        return self._record
+
+    def __getitem__(self, key: Any) -> Any:
+        """Index into the value (an item of a sequence, a value of a multi-valued element)."""
+        return self.value[key]
+
+    # -- comparison and display ------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DataElement):
+            return NotImplemented
+        return self.tag == other.tag and self.VR == other.VR and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    @property
+    def repval(self) -> str:
+        """The value as shown in the dump form: quoted strings, UID names, summaries of binary
+        data (never decoding a large binary value). A value that cannot be decoded shows as
+        ``<invalid: reason>`` instead of raising."""
+        try:
+            return self._repval()
+        except InvalidDicomError as exc:
+            return f"<invalid: {exc.reason}>"
+
+    def _repval(self) -> str:
+        if self.VR == "SQ":
+            return f"<Sequence, length {len(self.value)}>"
+        if self.VR in _BINARY_VRS and self._record is not None and self._value is _UNSET:
+            length = self._record.length
+            if self._record.undefined_length:
+                return "<encapsulated data>"
+            if length > 32:
+                return f"<{length} bytes>"
+        value = self.value
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            if len(value) > 32:
+                return f"<{len(value)} bytes>"
+            return repr(bytes(value))
+        if self.VR == "UI" and isinstance(value, str):
+            name = getattr(value, "name", "")
+            text = name or str(value)
+        elif isinstance(value, MultiValue):
+            text = "[" + ", ".join(_show(v) for v in value) + "]"
+        else:
+            text = _show(value)
+        if len(text) > _MAX_REPR:
+            text = text[: _MAX_REPR - 3] + "..."
+        return text
+
+    def __str__(self) -> str:
+        return f"{tag_repr(self.tag)} {self.name[:35]:<35} {self.VR}: {self.repval}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "original_string"):  # DS / IS keep the text they were stored as
+        return repr(str(value.original_string))
+    if isinstance(value, (int, float)):  # includes Tag, whose repr is (gggg,eeee)
+        return repr(value)
+    return repr(str(value))

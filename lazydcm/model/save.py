@@ -1,0 +1,200 @@
+"""Saving: the whole-file plan (preamble, meta group, dataset) handed to ``io.writer``.
+
+``file_plan(ds)`` is inspectable: it returns the source the ``Copy`` segments refer to and the
+segments themselves. ``save(ds, dest)`` executes it atomically (``io.writer.write_plan``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import attrs
+
+from lazydcm.io.source import Source
+from lazydcm.io.syntax import EXPLICIT_LE, ByteLayout, layout_for
+from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
+from lazydcm.model.dataset import Dataset
+from lazydcm.model.element import DataElement
+from lazydcm.model.plan import Planner, segments_size
+from lazydcm.model.uid import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, UID
+
+__all__ = ["FilePlan", "file_plan", "save", "to_bytes"]
+
+_META_LAYOUT = ByteLayout(implicit_vr=False, little_endian=True)  # PS3.10 7.1
+_PIXEL_DATA = 0x7FE00010
+
+
+@attrs.frozen
+class FilePlan:
+    """What ``save`` will do: copy ``Copy`` ranges of ``source`` and write ``Emit`` bytes.
+
+    Attributes:
+        source: the source the copies read from (None for a dataset built in code).
+        segments: the ordered segments of the whole file.
+        transfer_syntax: the syntax the dataset is written in.
+    """
+
+    source: Source | None
+    segments: list[Segment]
+    transfer_syntax: str
+
+    @property
+    def size(self) -> int:
+        return segments_size(self.segments)
+
+    @property
+    def copied_bytes(self) -> int:
+        return sum(s.stop - s.start for s in self.segments if isinstance(s, Copy))
+
+    @property
+    def emitted_bytes(self) -> int:
+        return sum(len(s.data) for s in self.segments if isinstance(s, Emit))
+
+
+def _source_ts(ds: Dataset) -> str | None:
+    meta = ds.file_meta
+    if meta is not None and 0x00020010 in meta:
+        value = meta[0x00020010].value
+        return str(value).strip("\0 ") if value else None
+    return getattr(ds, "transfer_syntax_uid", None)
+
+
+def _source_layout(ds: Dataset) -> ByteLayout | None:
+    layout = getattr(ds, "_layout", None)
+    if layout is not None:
+        return layout
+    if ds.is_little_endian is None:
+        return None
+    return ByteLayout(implicit_vr=bool(ds.is_implicit_VR), little_endian=ds.is_little_endian)
+
+
+def _meta_elements(ds: Dataset, ts: str) -> Dataset:
+    """A fresh group 0002 dataset: the user's meta with defaults filled and the syntax set."""
+    meta = Dataset()
+    if ds.file_meta is not None:
+        for elem in ds.file_meta:
+            if elem.tag != 0x00020000:
+                meta.add(DataElement(elem.tag, elem.VR, elem.value))
+    meta.add(DataElement(0x00020010, "UI", ts))
+    if 0x00020001 not in meta:
+        meta.add(DataElement(0x00020001, "OB", b"\x00\x01"))  # PS3.10 7.1
+    if 0x00020002 not in meta and "SOPClassUID" in ds:
+        meta.add(DataElement(0x00020002, "UI", ds.SOPClassUID))
+    if 0x00020003 not in meta and "SOPInstanceUID" in ds:
+        meta.add(DataElement(0x00020003, "UI", ds.SOPInstanceUID))
+    if 0x00020012 not in meta:
+        meta.add(DataElement(0x00020012, "UI", IMPLEMENTATION_CLASS_UID))
+        meta.add(DataElement(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME))
+    return meta
+
+
+def _fresh_head(ds: Dataset, ts: str) -> list[Segment]:
+    preamble = getattr(ds, "preamble", None) or b"\0" * 128
+    if len(preamble) != 128:
+        raise ValueError(f"the preamble must be 128 bytes, not {len(preamble)}")
+    meta = _meta_elements(ds, ts)
+    planner = Planner(_META_LAYOUT, same_layout=False)
+    body = write_plan_bytes(_NO_SOURCE, [s for e in meta for s in planner.encode(meta, e)])
+    group_length = planner._header(0x00020000, "UL", 4) + len(body).to_bytes(4, "little")
+    return [Emit(bytes(preamble) + b"DICM" + group_length + body)]
+
+
+class _NoSource:
+    """Stands in for a source when a plan has no Copy segments."""
+
+    buffer = memoryview(b"")
+    size = 0
+
+    def fileno(self) -> None:
+        return None
+
+
+_NO_SOURCE = _NoSource()
+
+
+def _check_pixel_length(ds: Dataset, layout: ByteLayout) -> None:
+    """An edited native Pixel Data must match Rows × Columns × ... (PS3.5 8.1.1)."""
+    elem = ds._edits.get(_PIXEL_DATA)
+    if elem is None or layout.encapsulated:
+        return
+    try:
+        rows, cols = int(ds.Rows), int(ds.Columns)
+        bits = int(ds.BitsAllocated)
+        samples = int(ds.get("SamplesPerPixel", 1) or 1)
+        frames = int(ds.get("NumberOfFrames", 1) or 1)
+    except (AttributeError, TypeError, ValueError):
+        return  # not enough image attributes to check
+    expected_bits = rows * cols * samples * frames * bits
+    expected = (expected_bits + 7) // 8
+    value = elem.value
+    actual = value.nbytes if hasattr(value, "nbytes") else len(value)
+    if actual not in (expected, expected + (expected % 2)):
+        raise ValueError(
+            f"Pixel Data (7FE0,0010) holds {actual} bytes but Rows {rows} × Columns {cols} × "
+            f"Samples {samples} × Frames {frames} × {bits} bits needs {expected}: set the image "
+            "attributes to match before saving")
+
+
+def file_plan(ds: Dataset, *, transfer_syntax: str | None = None,
+              enforce_file_format: bool = False, drop_group_lengths: bool = False) -> FilePlan:
+    """The complete plan for writing ``ds`` as a file.
+
+    Raises ``ValueError`` for a value the target cannot encode, a syntax change that would need
+    pixel data to be compressed or decompressed, or inconsistent pixel data length.
+    """
+    original_ts = _source_ts(ds)
+    ts = str(transfer_syntax or original_ts or EXPLICIT_LE).strip("\0 ")
+    target = layout_for(ts)
+    source_layout = _source_layout(ds)
+    source: Source | None = getattr(ds, "source", None) if ds.index is not None else None
+
+    if _PIXEL_DATA in ds and original_ts and ts != original_ts:
+        was_encapsulated = layout_for(original_ts).encapsulated
+        if was_encapsulated != target.encapsulated or (was_encapsulated and ts != original_ts):
+            raise ValueError(
+                f"cannot write pixel data of {UID(original_ts).name or original_ts} as "
+                f"{UID(ts).name or ts}: lazydcm copies pixel data but does not transcode it")
+    _check_pixel_length(ds, target)
+
+    same = (source_layout is not None and source is not None
+            and source_layout.implicit_vr == target.implicit_vr
+            and source_layout.little_endian == target.little_endian)
+    planner = Planner(target, same_layout=same, encapsulated=target.encapsulated,
+                      drop_group_lengths=drop_group_lengths)
+
+    head: list[Segment]
+    meta = ds.file_meta
+    head_offset = getattr(ds, "dataset_offset", None)
+    keep_head = (head_offset is not None and ts == original_ts and source is not None
+                 and (meta is None or not meta.is_dirty())
+                 and not (enforce_file_format and not getattr(ds, "preamble", None)))
+    head = [Copy(0, head_offset)] if keep_head else _fresh_head(ds, ts)
+
+    body = planner.dataset(ds, trailing_stop=source.size if same and source is not None else None)
+    if target.deflated:
+        raw = write_plan_bytes(source or _NO_SOURCE, body)
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # PS3.5 A.5: raw deflate, no header
+        packed = packer.compress(raw) + packer.flush()
+        if len(packed) % 2:
+            packed += b"\0"
+        body = [Emit(packed)]
+    return FilePlan(source, coalesce(head + body), ts)
+
+
+def save(ds: Dataset, dest: Any, *, transfer_syntax: str | None = None,
+         enforce_file_format: bool = False, drop_group_lengths: bool = False,
+         fsync: bool = True) -> int:
+    """Write ``ds`` to ``dest`` (a path — replaced atomically — or a binary file object).
+
+    Returns the number of bytes written. Nothing is written if planning fails.
+    """
+    plan = file_plan(ds, transfer_syntax=transfer_syntax, enforce_file_format=enforce_file_format,
+                     drop_group_lengths=drop_group_lengths)
+    return write_plan(plan.source or _NO_SOURCE, plan.segments, dest, fsync=fsync)
+
+
+def to_bytes(ds: Dataset, **options: Any) -> bytes:
+    """The bytes ``save`` would write."""
+    plan = file_plan(ds, **options)
+    return write_plan_bytes(plan.source or _NO_SOURCE, plan.segments)
