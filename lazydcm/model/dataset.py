@@ -214,12 +214,12 @@ class Dataset:
                 return "UN"
             return resolve_vr(tag, known, self._lookup_value)
         # implicit VR: the dictionary says (PS3.5 A.1)
+        if (tag & 0xFFFF) == 0:
+            return "UL"  # group length, PS3.5 7.2 (private groups too)
         if tag & 0x10000:
             if 0x0010 <= (tag & 0xFFFF) <= 0x00FF:
                 return "LO"  # private creator, PS3.5 7.8.1
             return "SQ" if rec.undefined_length else "UN"
-        if (tag & 0xFFFF) == 0:
-            return "UL"  # group length
         vr = dictionary.vr_for(tag)
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"

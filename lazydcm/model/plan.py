@@ -77,11 +77,14 @@ class Planner:
     drop_group_lengths: bool = False
 
     # -- datasets -------------------------------------------------------------------------
-    def dataset(self, ds: Dataset, *, trailing_stop: int | None = None) -> list[Segment]:
+    def dataset(self, ds: Dataset, *, trailing_stop: int | None = None,
+                whole: bool = True) -> list[Segment]:
         """Segments for the elements of ``ds`` (no item header). ``trailing_stop``: for the
-        top-level dataset, the end of the source, so bytes after the last element are kept."""
+        top-level dataset, the end of the source, so bytes after the last element are kept.
+        ``whole=False``: the index shows only some of the elements in its byte range (a
+        partial read), so the range is never copied as one piece."""
         index = ds.index
-        if self.same_layout and index is not None and not ds.is_dirty():
+        if self.same_layout and index is not None and whole and not ds.is_dirty():
             stop = trailing_stop if trailing_stop is not None else index.stop
             return [Copy(index.start, stop)] if stop > index.start else []
         parts = list(self._element_parts(ds))
@@ -220,17 +223,24 @@ class Planner:
         if isinstance(value, np.ndarray):
             return self._array(tag, vr, value)
         if isinstance(value, (bytes, bytearray, memoryview)) and vr in _SWAP_SIZE:
-            data = self._swapped(bytes(value), vr, ds)
+            data = self._swapped(bytes(value), vr, ds, tag)
         else:
             data = encode_value(vr, value, little_endian=little, charset=ds._get_charset())
         return [Emit(self._header(tag, vr, len(data)) + bytes(data))]
 
-    def _swapped(self, data: bytes, vr: str, ds: Dataset) -> bytes:
-        """Binary words stored in the source's byte order, written in the target's."""
+    def _swapped(self, data: bytes, vr: str, ds: Dataset, tag: int) -> bytes:
+        """Binary words stored in the source's byte order, written in the target's.
+
+        Pixel Data words are Bits Allocated wide (32-bit pixels swap as 4 bytes even in OW);
+        8-bit pixels in OW swap as 16-bit words (PS3.5 8.1.1, 7.3)."""
         source_little = ds.is_little_endian if ds.is_little_endian is not None else True
         if source_little == self.layout.little_endian or vr not in _SWAP_SIZE:
             return data if len(data) % 2 == 0 else data + b"\0"
         size = _SWAP_SIZE[vr]
+        if tag == _PIXEL_DATA:
+            bits = ds._lookup_value(0x00280100)
+            if isinstance(bits, int) and bits in (32, 64):
+                size = bits // 8
         usable = len(data) - len(data) % size
         arr = np.frombuffer(data, dtype=f"u{size}", count=usable // size).byteswap()
         return arr.tobytes() + data[usable:]

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from lazydcm.io.source import Source
-from lazydcm.io.syntax import EXPLICIT_LE, ByteLayout, layout_for
+from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ByteLayout, layout_for
 from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
 from lazydcm.model.dataset import Dataset
 from lazydcm.model.element import DataElement
@@ -53,11 +53,19 @@ class FilePlan:
 
 
 def _source_ts(ds: Dataset) -> str | None:
+    """The syntax the dataset was read in: the meta group's, else the one the scanner
+    sniffed from the bytes (a file without meta, or whose meta lacks (0002,0010))."""
     meta = ds.file_meta
     if meta is not None and 0x00020010 in meta:
         value = meta[0x00020010].value
-        return str(value).strip("\0 ") if value else None
-    return getattr(ds, "transfer_syntax_uid", None)
+        if value:
+            return str(value).strip("\0 ")
+    layout = getattr(ds, "_layout", None)
+    if layout is None:
+        return None
+    if layout.implicit_vr:
+        return IMPLICIT_LE
+    return EXPLICIT_LE if layout.little_endian else EXPLICIT_BE
 
 
 def _source_layout(ds: Dataset) -> ByteLayout | None:
@@ -113,6 +121,14 @@ class _NoSource:
 _NO_SOURCE = _NoSource()
 
 
+def _partial(ds: Dataset) -> bool:
+    """True for a dataset read with ``stop_before_pixels`` or ``specific_tags``: its index
+    does not cover its byte range, so only the elements it shows are written."""
+    options = getattr(ds, "_options", None)
+    return options is not None and (options.stop_before_pixels
+                                    or options.specific_tags is not None)
+
+
 def _check_pixel_length(ds: Dataset, layout: ByteLayout) -> None:
     """An edited native Pixel Data must match Rows × Columns × ... (PS3.5 8.1.1)."""
     elem = ds._edits.get(_PIXEL_DATA)
@@ -166,12 +182,21 @@ def file_plan(ds: Dataset, *, transfer_syntax: str | None = None,
     head: list[Segment]
     meta = ds.file_meta
     head_offset = getattr(ds, "dataset_offset", None)
-    keep_head = (head_offset is not None and ts == original_ts and source is not None
+    keep_head = (head_offset is not None and source is not None
+                 and (transfer_syntax is None or ts == original_ts)
                  and (meta is None or not meta.is_dirty())
                  and not (enforce_file_format and not getattr(ds, "preamble", None)))
     head = [Copy(0, head_offset)] if keep_head else _fresh_head(ds, ts)
 
-    body = planner.dataset(ds, trailing_stop=source.size if same and source is not None else None)
+    file_source = getattr(ds, "file_source", None)
+    if (target.deflated and keep_head and file_source is not None and source_layout is not None
+            and source_layout.deflated and not ds.is_dirty() and not _partial(ds)):
+        # An unchanged deflated file: its compressed bytes are copied, not deflated again.
+        return FilePlan(file_source, [Copy(0, file_source.size)], ts)
+
+    partial = _partial(ds)
+    whole_stop = source.size if same and source is not None and not partial else None
+    body = planner.dataset(ds, trailing_stop=whole_stop, whole=not partial)
     if target.deflated:
         raw = write_plan_bytes(source or _NO_SOURCE, body)
         packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # PS3.5 A.5: raw deflate, no header
