@@ -26,8 +26,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import islice
+from operator import le
+from typing import NamedTuple
 
-import attrs
 import numpy as np
 
 from lazydcm.io.header import UNDEFINED_LENGTH
@@ -37,9 +39,9 @@ __all__ = ["Record", "ElementIndex", "IndexBuilder"]
 _EMPTY_VR = b"\0\0"
 
 
-@attrs.frozen(slots=True)
-class Record:
-    """One element of an :class:`ElementIndex`.
+class Record(NamedTuple):
+    """One element of an :class:`ElementIndex` (an immutable named tuple: records are made on
+    every element lookup, and a tuple is the cheapest immutable record Python has).
 
     Attributes:
         tag: ``(group << 16) | element``.
@@ -68,23 +70,20 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 class IndexBuilder:
     """Accumulates records in ``array.array`` columns, then :meth:`freeze` makes the index.
 
-    The scanner appends to the public columns directly (``tags``, ``vrs``, ``header_offsets``,
-    ``value_offsets``, ``lengths``, ``ends``) for speed, or calls :meth:`add`. A builder is
-    single-use: after :meth:`freeze` it must not be appended to.
+    The scanner appends to the columns directly for speed — ``tags`` (one int each), ``vrs``
+    (two bytes each) and ``nums`` (four ints each: header offset, value offset, length, end) —
+    or calls :meth:`add`. A builder is single-use: after :meth:`freeze` it must not be
+    appended to.
     """
 
-    __slots__ = ("start", "tags", "vrs", "header_offsets", "value_offsets", "lengths", "ends",
-                 "truncation")
+    __slots__ = ("start", "tags", "vrs", "nums", "truncation")
 
     def __init__(self, start: int):
         self.start = start
         self.truncation: Exception | None = None
         self.tags = array("I")
         self.vrs = bytearray()
-        self.header_offsets = array("q")
-        self.value_offsets = array("q")
-        self.lengths = array("q")
-        self.ends = array("q")
+        self.nums = array("q")
 
     def add(
         self,
@@ -98,28 +97,23 @@ class IndexBuilder:
         """Append one record (``vr`` None or two bytes)."""
         self.tags.append(tag)
         self.vrs += _EMPTY_VR if vr is None else vr
-        self.header_offsets.append(header_offset)
-        self.value_offsets.append(value_offset)
-        self.lengths.append(length)
-        self.ends.append(end)
+        self.nums.extend((header_offset, value_offset, length, end))
 
     def freeze(self, stop: int, end: int | None = None) -> ElementIndex:
         """Return the read-only :class:`ElementIndex` of the records added so far.
 
         ``stop`` is the end of the indexed byte range and ``end`` the offset past everything
         consumed (``stop + 8`` when an item delimiter closed the range; default ``stop``).
+        The builder's columns are handed over, not copied: do not append afterwards.
         """
-        if self.tags.itemsize != 4:  # pragma: no cover - "I" is 4 bytes on every CPython target
-            tags = np.array(self.tags, dtype=np.uint32)
-        else:
-            tags = np.frombuffer(self.tags, dtype=np.uint32)
+        nums = self.nums
         return ElementIndex(
-            tags=_readonly(tags),
-            vrs=_readonly(np.frombuffer(bytes(self.vrs), dtype="S2")),
-            header_offsets=_readonly(np.frombuffer(self.header_offsets, dtype=np.int64)),
-            value_offsets=_readonly(np.frombuffer(self.value_offsets, dtype=np.int64)),
-            lengths=_readonly(np.frombuffer(self.lengths, dtype=np.int64)),
-            ends=_readonly(np.frombuffer(self.ends, dtype=np.int64)),
+            tags=self.tags,
+            vrs=bytes(self.vrs),
+            header_offsets=nums[0::4],
+            value_offsets=nums[1::4],
+            lengths=nums[2::4],
+            ends=nums[3::4],
             start=self.start,
             stop=stop,
             end=stop if end is None else end,
@@ -127,11 +121,26 @@ class IndexBuilder:
         )
 
 
+def _column(values, dtype) -> np.ndarray:
+    """A read-only numpy view (or copy, for a non-buffer sequence) of a column."""
+    if isinstance(values, np.ndarray):
+        arr = values.astype(dtype, copy=False)
+    elif isinstance(values, (bytes, bytearray)):
+        arr = np.frombuffer(bytes(values), dtype=dtype)
+    elif isinstance(values, array) and np.dtype(dtype).itemsize == values.itemsize:
+        arr = np.frombuffer(values, dtype=dtype) if len(values) else np.empty(0, dtype)
+    else:
+        arr = np.array(values, dtype=dtype)
+    return _readonly(arr) if arr.flags.writeable else arr
+
+
 class ElementIndex:
     """Read-only columns of element records for one dataset level (see the module docstring).
 
     Attributes:
-        tags, vrs, header_offsets, value_offsets, lengths, ends: the columns, file order.
+        tags, vrs, header_offsets, value_offsets, lengths, ends: the columns, file order, as
+            read-only numpy arrays (made on first access from compact ``array`` storage, so an
+            index that is only looked up never builds them).
         start: first byte of the indexed range.
         stop: end of the indexed range: the ``stop`` the scanner was given, the header offset
             of the item delimiter that closed an undefined-length item, or the header offset of
@@ -149,62 +158,106 @@ class ElementIndex:
     """
 
     __slots__ = (
-        "tags",
-        "vrs",
-        "header_offsets",
-        "value_offsets",
-        "lengths",
-        "ends",
+        "_tags",
+        "_vrs",
+        "_header_offsets",
+        "_value_offsets",
+        "_lengths",
+        "_ends",
+        "_numpy",
         "start",
         "stop",
         "end",
-        "is_sorted",
         "truncation",
+        "_sorted",
         "_order",
-        "_sorted_tags",
         "_duplicates",
-        "_lookup",
     )
 
     def __init__(
         self,
         *,
-        tags: np.ndarray,
-        vrs: np.ndarray,
-        header_offsets: np.ndarray,
-        value_offsets: np.ndarray,
-        lengths: np.ndarray,
-        ends: np.ndarray,
+        tags,
+        vrs,
+        header_offsets,
+        value_offsets,
+        lengths,
+        ends,
         start: int,
         stop: int,
         end: int | None = None,
         truncation: Exception | None = None,
     ):
+        if isinstance(vrs, np.ndarray):
+            vrs = vrs.astype("S2").tobytes()
         n = len(tags)
-        columns = (vrs, header_offsets, value_offsets, lengths, ends)
-        if any(len(c) != n for c in columns):
+        columns = (header_offsets, value_offsets, lengths, ends)
+        if any(len(c) != n for c in columns) or len(vrs) != 2 * n:
             raise ValueError("ElementIndex columns must all have the same length")
-        self.tags = tags
-        self.vrs = vrs
-        self.header_offsets = header_offsets
-        self.value_offsets = value_offsets
-        self.lengths = lengths
-        self.ends = ends
+        if isinstance(tags, np.ndarray):  # plain ints for the Python-level lookups
+            tags, header_offsets, value_offsets, lengths, ends = (
+                c.tolist() for c in (tags, header_offsets, value_offsets, lengths, ends)
+            )
+        self._tags = tags
+        self._vrs = vrs
+        self._header_offsets = header_offsets
+        self._value_offsets = value_offsets
+        self._lengths = lengths
+        self._ends = ends
+        self._numpy: dict[str, np.ndarray] = {}
         self.start = start
         self.stop = stop
         self.end = stop if end is None else end
         self.truncation = truncation
-        if n < 2 or bool(np.all(tags[1:] >= tags[:-1])):
-            self.is_sorted = True
-            self._order = None
-            self._sorted_tags = tags
-        else:
-            self.is_sorted = False
-            order = np.argsort(tags, kind="stable")
-            self._order = _readonly(order)
-            self._sorted_tags = _readonly(tags[order])
+        self._sorted: bool | None = None
+        self._order: list[int] | None = None
         self._duplicates: list[int] | None = None
-        self._lookup: tuple[list[int], list[int] | None] | None = None
+
+    # -- numpy columns (lazy) ---------------------------------------------------------------
+    def _np(self, name: str, values, dtype) -> np.ndarray:
+        arr = self._numpy.get(name)
+        if arr is None:
+            arr = self._numpy[name] = _column(values, dtype)
+        return arr
+
+    @property
+    def tags(self) -> np.ndarray:
+        return self._np("tags", self._tags, np.uint32)
+
+    @property
+    def vrs(self) -> np.ndarray:
+        return self._np("vrs", self._vrs, "S2")
+
+    @property
+    def header_offsets(self) -> np.ndarray:
+        return self._np("header_offsets", self._header_offsets, np.int64)
+
+    @property
+    def value_offsets(self) -> np.ndarray:
+        return self._np("value_offsets", self._value_offsets, np.int64)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self._np("lengths", self._lengths, np.int64)
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self._np("ends", self._ends, np.int64)
+
+    @property
+    def is_sorted(self) -> bool:
+        if self._sorted is None:
+            t = self._tags
+            self._sorted = all(map(le, t, islice(t, 1, None)))
+        return self._sorted
+
+    def _sort_order(self) -> list[int] | None:
+        """None when sorted, else the stable permutation that sorts the tags."""
+        if self.is_sorted:
+            return None
+        if self._order is None:
+            self._order = sorted(range(len(self._tags)), key=self._tags.__getitem__)
+        return self._order
 
     @classmethod
     def empty(cls, start: int, stop: int | None = None) -> ElementIndex:
@@ -212,24 +265,28 @@ class ElementIndex:
         return IndexBuilder(start).freeze(start if stop is None else stop)
 
     def __len__(self) -> int:
-        return len(self.tags)
+        return len(self._tags)
 
     def find(self, tag: int) -> int:
         """Return the file-order position of ``tag`` (its first occurrence), or -1 if absent.
 
-        A binary search over the stable sorted permutation of the tags. The permutation is the
-        numpy one; the search runs on a cached list copy of it, because ``bisect`` on a list
-        costs a fraction of a call to ``np.searchsorted`` for a single key.
+        A binary search (``bisect``) over the tags in file order when they are sorted, else
+        over a stable sorted permutation made on first use.
         """
-        lookup = self._lookup
-        if lookup is None:
-            order = None if self._order is None else self._order.tolist()
-            lookup = self._lookup = (self._sorted_tags.tolist(), order)
-        sorted_tags, order = lookup
-        i = bisect_left(sorted_tags, tag)
-        if i == len(sorted_tags) or sorted_tags[i] != tag:
-            return -1
-        return i if order is None else order[i]
+        tags = self._tags
+        order = None if self._sorted is True else self._sort_order()
+        if order is None:
+            i = bisect_left(tags, tag)
+            return i if i < len(tags) and tags[i] == tag else -1
+        i = bisect_left(order, tag, key=tags.__getitem__)
+        if i < len(order) and tags[order[i]] == tag:
+            return order[i]
+        return -1
+
+    @property
+    def _sorted_tags(self) -> np.ndarray:
+        order = self._sort_order()
+        return self.tags if order is None else self.tags[np.asarray(order, dtype=np.intp)]
 
     def find_all(self, tags) -> np.ndarray:
         """Vectorised :meth:`find`: positions (int64, -1 where absent) for an array of tags."""
@@ -240,7 +297,8 @@ class ElementIndex:
         i = np.searchsorted(st, tags, side="left")
         clipped = np.minimum(i, len(st) - 1)
         found = (i < len(st)) & (st[clipped].astype(np.int64) == tags)
-        pos = clipped if self._order is None else self._order[clipped]
+        order = self._sort_order()
+        pos = clipped if order is None else np.asarray(order, dtype=np.intp)[clipped]
         return np.where(found, pos, -1).astype(np.int64)
 
     def __contains__(self, tag: object) -> bool:
@@ -252,19 +310,21 @@ class ElementIndex:
         Raises:
             IndexError: ``i`` is out of range.
         """
-        n = len(self.tags)
+        n = len(self._tags)
         if not -n <= i < n:
             raise IndexError(f"record {i} out of range for an index of {n}")
-        vr = bytes(self.vrs[i])
-        length = int(self.lengths[i])
+        if i < 0:
+            i += n
+        vr = self._vrs[2 * i: 2 * i + 2]
+        length = self._lengths[i]
         return Record(
-            tag=int(self.tags[i]),
-            vr=vr if vr else None,
-            header_offset=int(self.header_offsets[i]),
-            value_offset=int(self.value_offsets[i]),
-            length=length,
-            end=int(self.ends[i]),
-            undefined_length=length == UNDEFINED_LENGTH,
+            int(self._tags[i]),
+            None if vr == _EMPTY_VR else vr,
+            int(self._header_offsets[i]),
+            int(self._value_offsets[i]),
+            int(length),
+            int(self._ends[i]),
+            length == UNDEFINED_LENGTH,
         )
 
     def select(self, tags) -> ElementIndex:
@@ -288,22 +348,26 @@ class ElementIndex:
 
     def positions_in_order(self) -> np.ndarray:
         """Return file-order positions sorted by tag (stable: duplicates stay in file order)."""
-        if self._order is None:
-            return np.arange(len(self.tags))
-        return self._order
+        order = self._sort_order()
+        if order is None:
+            return np.arange(len(self._tags))
+        return np.asarray(order, dtype=np.intp)
 
     def tags_in_order(self) -> list[int]:
         """Return the tags in ascending order (a duplicated tag appears once per occurrence)."""
-        return self._sorted_tags.tolist()
+        order = self._sort_order()
+        tags = self._tags
+        return list(tags) if order is None else [tags[i] for i in order]
 
     def __iter__(self) -> Iterator[Record]:
         """Iterate over the records in tag order (stable for duplicates)."""
-        for i in self.positions_in_order().tolist():
+        order = self._sort_order()
+        for i in range(len(self._tags)) if order is None else order:
             yield self.record(i)
 
     def file_order(self) -> Iterator[Record]:
         """Iterate over the records in file order."""
-        for i in range(len(self.tags)):
+        for i in range(len(self._tags)):
             yield self.record(i)
 
     @property

@@ -46,6 +46,7 @@ Tolerance, decided against the real-world corpus (``CATALOG.tsv``) and kept narr
 from __future__ import annotations
 
 import struct
+from typing import NamedTuple
 
 import attrs
 
@@ -98,9 +99,9 @@ _EXPLICIT_BE = struct.Struct(">HH2sH")
 _ZERO_CHUNK = bytes(1 << 16)
 
 
-@attrs.frozen(slots=True)
-class Item:
-    """One item of a sequence (or one fragment of encapsulated pixel data).
+class Item(NamedTuple):
+    """One item of a sequence (or one fragment of encapsulated pixel data); an immutable
+    named tuple, cheap to make for each of thousands of items.
 
     Attributes:
         header_offset: offset of the (FFFE,E000) item header.
@@ -316,10 +317,7 @@ def _scan(
     if builder is not None:
         add_tag = builder.tags.append
         vrs = builder.vrs
-        add_header = builder.header_offsets.append
-        add_value = builder.value_offsets.append
-        add_length = builder.lengths.append
-        add_end = builder.ends.append
+        add_nums = builder.nums.extend
     while pos < stop:
         if pos + 8 > stop:
             if not in_item and _all_zero(buf, pos, stop):
@@ -395,10 +393,7 @@ def _scan(
         if builder is not None:
             add_tag(tag)
             vrs += b"\0\0" if vr is None else vr
-            add_header(pos)
-            add_value(value_offset)
-            add_length(length)
-            add_end(end)
+            add_nums((pos, value_offset, length, end))
         pos = end
     if in_item:
         if delimiter_at_stop and pos == stop and pos + 8 <= size:
@@ -636,8 +631,8 @@ def _transfer_syntax(buf, meta: ElementIndex) -> str | None:
     i = meta.find(TRANSFER_SYNTAX_UID)
     if i < 0:
         return None
-    start = int(meta.value_offsets[i])
-    raw = bytes(buf[start : start + int(meta.lengths[i])])
+    rec = meta.record(i)
+    raw = bytes(buf[rec.value_offset : rec.value_offset + rec.length])
     return raw.decode("latin-1").strip("\0 ")
 
 

@@ -27,6 +27,7 @@ from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
 from lazydcm.model.tag import Tag
 from lazydcm.model.values import decode_value
+from lazydcm.model.vr import CHARSET_VRS, VR
 
 if TYPE_CHECKING:
     from lazydcm.io.index import ElementIndex, Record
@@ -35,10 +36,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Dataset", "Context", "to_tag"]
 
+_tag_for_keyword = dictionary.tag_for_keyword
+
 _SPECIFIC_CHARSET = 0x00080005
 _PIXEL_REPRESENTATION = 0x00280103
 _BITS_ALLOCATED = 0x00280100
 _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
+#: Explicit VR bytes that are taken as read (UN and unknown codes go through _vr_for_record).
+_EXPLICIT_VRS = {vr.value.encode("ascii"): vr.value for vr in VR if vr.value != "UN"}
+_CHARSET_VRS = frozenset(CHARSET_VRS)
 
 
 @attrs.frozen
@@ -107,15 +113,9 @@ class Dataset:
     """
 
     def __init__(self, elements: Any = None) -> None:
-        object.__setattr__(self, "_ctx", None)
-        object.__setattr__(self, "_index", None)
-        object.__setattr__(self, "_cache", {})
-        object.__setattr__(self, "_edits", {})
-        object.__setattr__(self, "_parent", None)
-        object.__setattr__(self, "_charset", None)
-        object.__setattr__(self, "_pixel_cache", None)
-        object.__setattr__(self, "_file_meta", None)
-        object.__setattr__(self, "_item_record", None)
+        self.__dict__.update(_ctx=None, _index=None, _cache={}, _edits={}, _parent=None,
+                             _charset=None, _pixel_cache=None, _file_meta=None,
+                             _item_record=None)
         if elements:
             items = elements.values() if isinstance(elements, dict) else elements
             for elem in items:
@@ -126,11 +126,9 @@ class Dataset:
     def _from_index(cls, ctx: Context, index: ElementIndex, *, parent: Dataset | None = None,
                     item: Item | None = None) -> Dataset:
         ds = cls.__new__(cls)
-        Dataset.__init__(ds)
-        object.__setattr__(ds, "_ctx", ctx)
-        object.__setattr__(ds, "_index", index)
-        object.__setattr__(ds, "_parent", parent)
-        object.__setattr__(ds, "_item_record", item)
+        ds.__dict__.update(_ctx=ctx, _index=index, _cache={}, _edits={}, _parent=parent,
+                           _charset=None, _pixel_cache=None, _file_meta=None,
+                           _item_record=item)
         return ds
 
     # -- facts about the encoding ---------------------------------------------------------
@@ -172,16 +170,22 @@ class Dataset:
         return None if pos < 0 else self._index.record(pos)
 
     def _element(self, tag: int) -> DataElement | None:
+        # The hot path of every access: edits, then the decoded cache, then the index.
         edits = self._edits
-        if tag in edits:
+        if edits and tag in edits:
             return edits[tag]
         elem = self._cache.get(tag)
         if elem is not None:
             return elem
-        rec = self._record(tag)
-        if rec is None:
+        index = self._index
+        if index is None:
             return None
-        elem = DataElement._from_record(tag, self._vr_for_record(rec), rec, self)
+        pos = index.find(tag)
+        if pos < 0:
+            return None
+        rec = index.record(pos)
+        vr = _EXPLICIT_VRS.get(rec.vr) if not self._ctx.implicit_vr else None
+        elem = DataElement._from_record(tag, vr or self._vr_for_record(rec), rec, self)
         self._cache[tag] = elem
         return elem
 
@@ -228,22 +232,23 @@ class Dataset:
     def _decode_element(self, elem: DataElement) -> Any:
         """Decode a file-backed element's value (called once by ``DataElement.value``)."""
         rec = elem.record
-        assert rec is not None and self._ctx is not None
-        self._check_truncated(rec)
-        if elem.VR == "SQ":
+        ctx = self._ctx
+        assert rec is not None and ctx is not None
+        if self._index.truncation is not None:
+            self._check_truncated(rec)
+        vr = elem.VR
+        if vr == "SQ":
             return self._sequence_for(elem, rec)
-        source = self._ctx.source
+        source = ctx.source
         if rec.undefined_length:  # encapsulated pixel data: items up to the sequence delimiter
-            raw = source.view(int(rec.value_offset), int(rec.end) - 8 - int(rec.value_offset))
-            return bytes(raw)
-        raw = source.view(int(rec.value_offset), int(rec.length))
-        charset = self._get_charset() if elem.tag != _SPECIFIC_CHARSET else None
-        little = self._ctx.little_endian
-        stored_un = rec.vr == b"UN" and not self._ctx.implicit_vr
-        if stored_un and elem.VR != "UN":
+            return bytes(source.view(rec.value_offset, rec.end - 8 - rec.value_offset))
+        raw = source.view(rec.value_offset, rec.length)
+        charset = self._get_charset() if vr in _CHARSET_VRS else None
+        little = ctx.little_endian
+        if rec.vr == b"UN" and vr != "UN" and not ctx.implicit_vr:
             little = True  # PS3.5 6.2.2: UN values are the implicit VR little endian encoding
-        return decode_value(elem.VR, raw, little_endian=little, charset=charset,
-                            tag=int(elem.tag), offset=int(rec.value_offset))
+        return decode_value(vr, raw, little_endian=little, charset=charset,
+                            tag=rec.tag, offset=rec.value_offset)
 
     def _check_truncated(self, rec: Record) -> None:
         """Raise the scanner's error for the element a file was cut short in."""
@@ -393,7 +398,7 @@ class Dataset:
         # Only called when normal lookup fails: DICOM keywords live here.
         if name.startswith("_"):
             raise AttributeError(name)
-        tag = dictionary.tag_for_keyword(name)
+        tag = _tag_for_keyword(name)
         if tag is not None:
             elem = self._element(tag)
             if elem is not None:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["DataElement", "EMPTY_VALUES"]
 
 _UNSET: Any = object()
+_new_element = object.__new__
+_new_tag = int.__new__
 
 #: How many characters of a value the dump form shows before eliding it.
 _MAX_REPR = 100
@@ -73,8 +75,19 @@ class DataElement:
     # -- construction helpers -------------------------------------------------------------
     @classmethod
     def _from_record(cls, tag: int, vr: str, record: Record, owner: Any) -> DataElement:
-        """An element backed by a scan record; ``owner`` decodes its value on first access."""
-        return cls(tag, vr, None, _record=record, _owner=owner, _raw=True)
+        """An element backed by a scan record; ``owner`` decodes its value on first access.
+
+        The hot path of reading: the tag is a scanned 32-bit int, so it skips the checks of
+        ``Tag()`` and of ``__init__``."""
+        elem = _new_element(cls)
+        elem.tag = _new_tag(Tag, tag)
+        elem.VR = vr
+        elem._value = _UNSET
+        elem._record = record
+        elem._owner = owner
+        elem._snapshot = _UNSET
+        elem.is_modified = False
+        return elem
 
     def _convert(self, value: Any) -> Any:
         if self.VR == "SQ":

@@ -82,13 +82,8 @@ class FileDataset(Dataset):
         ds = Dataset._from_index.__func__(cls, ctx, index)  # type: ignore[attr-defined]
         meta_ctx = Context(source, False, True)  # PS3.10 7.1: explicit VR little endian
         meta = Dataset._from_index(meta_ctx, head.meta)
-        object.__setattr__(ds, "_file_meta", meta)
-        object.__setattr__(ds, "_head", head)
-        object.__setattr__(ds, "_file_source", source)
-        object.__setattr__(ds, "_layout", layout)
-        object.__setattr__(ds, "_options", options)
-        object.__setattr__(ds, "filename", source.path)
-        object.__setattr__(ds, "preamble", head.preamble)
+        ds.__dict__.update(_file_meta=meta, _head=head, _file_source=source, _layout=layout,
+                           _options=options, filename=source.path, preamble=head.preamble)
         return ds
 
     @property
@@ -133,6 +128,10 @@ class FileDataset(Dataset):
         self.close()
 
 
+_PLAIN_OPTIONS = {(f, s): ReadOptions(force=f, stop_before_pixels=s)
+                  for f in (False, True) for s in (False, True)}
+
+
 def _open_source(src: Any) -> Source:
     if isinstance(src, (str, os.PathLike)):
         return Source.open(src)
@@ -158,8 +157,11 @@ def dcmread(fp: Any, force: bool = False, *, stop_before_pixels: bool = False,
         FileNotFoundError / OSError: the path cannot be opened.
     """
     if options is None:
-        options = ReadOptions(force=force, stop_before_pixels=stop_before_pixels,
-                              specific_tags=specific_tags)
+        if specific_tags is None:  # the common case: one of four shared option objects
+            options = _PLAIN_OPTIONS[bool(force), bool(stop_before_pixels)]
+        else:
+            options = ReadOptions(force=force, stop_before_pixels=stop_before_pixels,
+                                  specific_tags=specific_tags)
     source = _open_source(fp)
     try:
         return FileDataset._open(source, options)

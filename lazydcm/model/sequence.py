@@ -47,6 +47,7 @@ class Sequence(MutableSequence):
 
     def __init__(self, items: Iterable[Dataset] = ()) -> None:
         self._slots: list[_Slot] | None = [_Slot(None, _check_item(ds)) for ds in items]
+        self._records: list[Item] | None = None
         self._scan: Callable[[], list[Item]] | None = None
         self._make_item: Callable[[Item], Dataset] | None = None
         self._parent: Dataset | None = None
@@ -72,12 +73,17 @@ class Sequence(MutableSequence):
                     slot.dataset._parent = parent
 
     # -- slots -----------------------------------------------------------------------------
+    def _item_records(self) -> list[Item]:
+        if self._records is None:
+            assert self._scan is not None
+            self._records = self._scan()
+        return self._records
+
     @property
     def slots(self) -> list[_Slot]:
         """The item positions (walking the item headers on first use)."""
         if self._slots is None:
-            assert self._scan is not None
-            self._slots = [_Slot(rec, None) for rec in self._scan()]
+            self._slots = [_Slot(rec, None) for rec in self._item_records()]
         return self._slots
 
     def _dataset_at(self, slot: _Slot) -> Dataset:
@@ -93,7 +99,9 @@ class Sequence(MutableSequence):
 
     # -- MutableSequence -------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self.slots)
+        if self._slots is None:  # only the item headers are needed to count
+            return len(self._item_records())
+        return len(self._slots)
 
     @overload
     def __getitem__(self, index: int) -> Dataset: ...
