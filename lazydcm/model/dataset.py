@@ -338,6 +338,12 @@ class Dataset:
 
     def _store(self, elem: DataElement) -> None:
         tag = int(elem.tag)
+        if tag & 0x10000 and (tag & 0xFFFF) >= 0x1000 and self._element(tag) is None:
+            creator = (tag & 0xFFFF0000) | ((tag >> 8) & 0xFF)
+            if self._element(creator) is None:  # PS3.5 7.8.1: a block needs its creator
+                raise ValueError(
+                    f"private element {Tag(tag)!r} needs its private creator {Tag(creator)!r}: "
+                    "reserve the block with ds.private_block(group, creator, create=True)")
         elem._owner = self
         elem.is_modified = True
         if isinstance(elem._value, Sequence):
