@@ -14,11 +14,9 @@ answer shows as MISMATCH rather than PASS.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,23 +316,16 @@ def _index_rows(read: Callable[[str], Any], paths: list[str]) -> list[tuple[str,
     return rows
 
 
-def _lazydcm_index_chunk(paths: list[str]) -> list[tuple[str, ...]]:
-    dcmread = lazydcm().dcmread
-    return _index_rows(lambda p: dcmread(p, stop_before_pixels=True), paths)
-
-
 def lazydcm_index(paths: list[str], jobs: int) -> list[tuple[str, ...]]:
-    """Index rows for ``paths`` with ``jobs`` processes.
+    """Index rows for ``paths`` with ``jobs`` processes: ``lazydcm index``'s own per-file
+    function and process pool (``lazydcm.archive.index_files``), which read the 13 columns of
+    the index (path, size, error, ...) plus the INDEX_KEYS not among them; the rows are cut
+    down to INDEX_KEYS for the check."""
+    from lazydcm import archive
 
-    Stands in for ``lazydcm index`` until the CLI has a callable for it: swap the body for the
-    CLI's function (or a subprocess of ``lazydcm index --jobs N``) when it exists.
-    """
-    if jobs == 1:
-        return _lazydcm_index_chunk(paths)
-    size = max(1, len(paths) // (jobs * 4))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [row for part in pool.map(_lazydcm_index_chunk, chunks) for row in part]
+    spec = archive.IndexSpec.from_tags(INDEX_KEYS)
+    rows = archive.index_files(paths, spec, jobs=jobs)
+    return [tuple("" if row[k] is None else row[k] for k in INDEX_KEYS) for row in rows]
 
 
 def index_pydicom(data: DataSet) -> Case:
@@ -345,7 +336,8 @@ def index_pydicom(data: DataSet) -> Case:
 
 def index_lazydcm(jobs: int) -> Callable[[DataSet], Case]:
     def factory(data: DataSet) -> Case:
-        lazydcm().dcmread  # noqa: B018 - fail early, before a pool starts, if it is missing
+        from lazydcm import archive  # noqa: F401 - fail early, before a pool starts, if missing
+
         paths = [str(p) for p in data.small_files]
         case = Case(lambda: lazydcm_index(paths, jobs), digest, max_runs=30)
         if jobs > 1:
@@ -394,8 +386,15 @@ def edit_many_pydicom(data: DataSet) -> Case:
 
 
 def edit_many_lazydcm(data: DataSet) -> Case:
-    edit = lazydcm().edit
-    return _edit_many_case(data, "lazydcm", lambda p, v: edit(p, {"PatientName": v}))
+    """``lazydcm edit --in-place --set PatientName=...``'s per-file function (one job)."""
+    from lazydcm import archive
+
+    def edit(path: Path, value: str) -> None:
+        report = archive.edit_file(str(path), (archive.Change("PatientName", value),))
+        if report.error is not None:
+            raise RuntimeError(f"{path}: {report.error}")
+
+    return _edit_many_case(data, "lazydcm", edit)
 
 
 BENCHMARKS: dict[str, Benchmark] = {

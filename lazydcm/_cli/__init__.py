@@ -1,0 +1,1 @@
+"""Private modules of the ``lazydcm`` command (see :mod:`lazydcm.cli`)."""
