@@ -25,8 +25,6 @@ import math
 import multiprocessing
 import os
 import sys
-import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -36,6 +34,7 @@ import attrs
 import lazydcm
 from lazydcm.errors import InvalidDicomError
 from lazydcm.model import dictionary
+from lazydcm.model.filedataset import ReadOptions
 from lazydcm.model.tag import Tag, tag_repr
 
 __all__ = [
@@ -80,19 +79,18 @@ def describe_error(exc: BaseException) -> str:
 
 # -- reading ------------------------------------------------------------------------------------
 
-_WARNINGS_LOCK = threading.Lock()  # catch_warnings swaps a process-wide list: one at a time
+#: Edits refuse a file cut short (PS3.10 7: not a whole file) and leave it as it is.
+_REFUSE_TRUNCATED = ReadOptions(on_truncation="raise")
 
 
-def open_checked(path: str | os.PathLike[str], **options: Any) -> tuple[Any, str | None]:
-    """``lazydcm.dcmread(path, **options)`` without the truncation warning: returns the
-    dataset and, for a file cut short, the problem as :func:`describe_error` text (else None).
+def open_checked(path: str | os.PathLike[str], *, force: bool = False) -> tuple[Any, str | None]:
+    """``lazydcm.dcmread(path)`` without the truncation warning: returns the dataset and, for
+    a file cut short, the problem as :func:`describe_error` text (else None).
 
     Raises what ``dcmread`` raises (``InvalidDicomError``, ``OSError``).
     """
-    with _WARNINGS_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        ds = lazydcm.dcmread(path, **options)
-    truncation = getattr(ds.index, "truncation", None)
+    ds = lazydcm.dcmread(path, options=ReadOptions(force=force, on_truncation="ignore"))
+    truncation = ds.truncation
     return ds, None if truncation is None else describe_error(truncation)
 
 
@@ -513,17 +511,18 @@ def edit_file(
     """
     path = os.fspath(path)
     try:
-        ds, truncation = open_checked(path)
-        try:
-            if truncation is not None:  # PS3.10 7: not a whole file; leave it as it is
-                return FileReport(path, output, "failed", error=truncation, dry_run=dry_run)
-            if dry_run:
+        if dry_run:
+            ds, truncation = open_checked(path)
+            try:
+                if truncation is not None:  # PS3.10 7: not a whole file; leave it as it is
+                    return FileReport(path, output, "failed", error=truncation, dry_run=True)
                 return _dry_run(ds, path, changes, output)
-        finally:
-            ds.close()
+            finally:
+                ds.close()
         if output is not None and os.path.dirname(output):
             os.makedirs(os.path.dirname(output), exist_ok=True)
-        report = lazydcm.edit(path, {c.tag: c.for_edit() for c in changes}, output=output)
+        report = lazydcm.edit(path, {c.tag: c.for_edit() for c in changes}, output=output,
+                              read_options=_REFUSE_TRUNCATED)
         return FileReport(
             path,
             report.output,

@@ -16,7 +16,7 @@ import attrs
 
 from lazydcm.io.writer import patch_in_place
 from lazydcm.model.dataset import Dataset, to_tag
-from lazydcm.model.filedataset import FileDataset, dcmread
+from lazydcm.model.filedataset import FileDataset, ReadOptions, dcmread
 from lazydcm.model.tag import Tag
 from lazydcm.model.values import encode_value
 
@@ -92,12 +92,15 @@ def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
 
 
 def edit(path: str | os.PathLike, changes: Mapping[Any, Any], *,
-         output: str | os.PathLike | None = None, allow_in_place: bool = True) -> EditReport:
+         output: str | os.PathLike | None = None, allow_in_place: bool = True,
+         read_options: ReadOptions | None = None) -> EditReport:
     """Change attributes of the file at ``path``.
 
     ``changes`` maps keyword or tag to a new value (``None`` deletes). With no ``output`` the
     file itself is changed: patched in place when every change keeps its encoded length, else
     rewritten atomically. With ``output`` the result goes there and ``path`` is left as it is.
+    ``read_options`` are passed to ``dcmread`` (e.g. ``on_truncation="raise"`` to refuse files
+    cut short).
 
     Raises:
         InvalidDicomError: ``path`` is not valid DICOM.
@@ -105,7 +108,7 @@ def edit(path: str | os.PathLike, changes: Mapping[Any, Any], *,
     """
     src = os.fspath(path)
     dest = os.fspath(output) if output is not None else src
-    ds = dcmread(src)
+    ds = dcmread(src, options=read_options)
     try:
         tags = apply_changes(ds, changes)
         if not ds.is_dirty() and dest == src:

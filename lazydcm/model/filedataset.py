@@ -38,6 +38,10 @@ class ReadOptions:
             Character Set.
         inflate_limit: maximum inflated size of a deflated dataset, in bytes (None: 64 × the
             file size, at least 64 MiB).
+        on_truncation: what to do with a file cut short inside its last element: ``"warn"``
+            (index it, warn, and raise InvalidDicomError when that element is read),
+            ``"ignore"`` (the same without the warning; ``ds.truncation`` tells) or
+            ``"raise"`` (raise the InvalidDicomError at once).
     """
 
     force: bool = False
@@ -47,6 +51,8 @@ class ReadOptions:
         converter=lambda tags: None if tags is None else tuple(int(to_tag(t)) for t in tags),
     )
     inflate_limit: int | None = None
+    on_truncation: str = attrs.field(
+        default="warn", validator=attrs.validators.in_(("warn", "ignore", "raise")))
 
 
 class FileDataset(Dataset):
@@ -73,7 +79,9 @@ class FileDataset(Dataset):
         index = scan_dataset(data_source.buffer, head.dataset_offset, data_source.size,
                              implicit_vr=layout.implicit_vr, little_endian=layout.little_endian,
                              stop_tag=stop_tag, keep_truncated=True)
-        if index.truncation is not None:
+        if index.truncation is not None and options.on_truncation == "raise":
+            raise index.truncation
+        if index.truncation is not None and options.on_truncation == "warn":
             warnings.warn(f"{source.path or 'the source'} is truncated: {index.truncation}; "
                           "that element raises InvalidDicomError when read", stacklevel=3)
         if options.specific_tags is not None:
@@ -105,6 +113,11 @@ class FileDataset(Dataset):
     def transfer_syntax_uid(self) -> str | None:
         """The transfer syntax as read from the meta group (None if it had none)."""
         return self._head.transfer_syntax_uid
+
+    @property
+    def truncation(self) -> Exception | None:
+        """The InvalidDicomError of a file cut short inside its last element, else None."""
+        return self._index.truncation
 
     @property
     def dataset_offset(self) -> int:
