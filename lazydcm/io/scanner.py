@@ -97,6 +97,12 @@ _U32_BE = struct.Struct(">L")
 _EXPLICIT_LE = struct.Struct("<HH2sH")
 _EXPLICIT_BE = struct.Struct(">HH2sH")
 _ZERO_CHUNK = bytes(1 << 16)
+_NO_STOP_TAG = 1 << 32
+
+try:  # the optional C inner loop (built from _scanfast.c when a compiler is present)
+    from lazydcm.io._scanfast import scan_plain as _scan_plain
+except ImportError:  # pragma: no cover - depends on the build
+    _scan_plain = None
 
 
 class Item(NamedTuple):
@@ -318,7 +324,19 @@ def _scan(
         add_tag = builder.tags.append
         vrs = builder.vrs
         add_nums = builder.nums.extend
+    plain_stop_tag = _NO_STOP_TAG if stop_tag is None else stop_tag
     while pos < stop:
+        if _scan_plain is not None:
+            # The C loop reads plain elements up to the next one that needs the code below.
+            pos, found_tags, found_vrs, found_nums = _scan_plain(
+                buf, pos, stop, implicit_vr, little_endian, plain_stop_tag
+            )
+            if builder is not None and found_tags:
+                builder.tags.frombytes(found_tags)
+                vrs += found_vrs
+                builder.nums.frombytes(found_nums)
+            if pos >= stop:
+                break
         if pos + 8 > stop:
             if not in_item and _all_zero(buf, pos, stop):
                 break  # a few trailing NULs, too short for a header: padding
@@ -593,6 +611,32 @@ def _group_le(buf, pos: int) -> int | None:
     return _U16_LE.unpack_from(buf, pos)[0]
 
 
+def _scan_meta_by_group_length(buf, start: int) -> ElementIndex | None:
+    """The common case, fast: an explicit VR (0002,0000) UL group length whose range holds
+    exactly whole group 0002 elements. None when anything differs (the careful loop of
+    :func:`_scan_meta` then reads the group and reports what is wrong)."""
+    size = len(buf)
+    if start + 12 > size:
+        return None
+    group, elem, vr, length = _EXPLICIT_LE.unpack_from(buf, start)
+    if elem != 0 or vr != b"UL" or length != 4:
+        return None
+    group_end = start + 12 + _U32_LE.unpack_from(buf, start + 8)[0]
+    if group_end > size:
+        return None
+    builder = IndexBuilder(start)
+    try:
+        _scan(buf, start, group_end, False, True, False, 0, builder)
+    except InvalidDicomError:
+        return None
+    tags = builder.tags
+    if not tags or (tags[-1] >> 16) != 2 or (tags[0] >> 16) != 2 or builder.nums[-1] != group_end:
+        return None
+    if any(t >> 16 != 2 for t in tags):
+        return None
+    return builder.freeze(group_end)
+
+
 def _scan_meta(buf, start: int) -> tuple[ElementIndex, bool]:
     """Index the (0002,eeee) elements from ``start`` (PS3.10 7.1: explicit VR little endian,
     or implicit VR if the first element says so); return the index and whether it is implicit."""
@@ -600,6 +644,9 @@ def _scan_meta(buf, start: int) -> tuple[ElementIndex, bool]:
     builder = IndexBuilder(start)
     if _group_le(buf, start) != 2:
         return builder.freeze(start), False
+    fast = _scan_meta_by_group_length(buf, start)
+    if fast is not None:
+        return fast, False
     implicit = start + 6 <= size and bytes(buf[start + 4 : start + 6]) not in VRS
     pos = start
     group_end = None
