@@ -37,6 +37,7 @@ from lazydcm.io.header import UNDEFINED_LENGTH
 __all__ = ["Record", "ElementIndex", "IndexBuilder"]
 
 _EMPTY_VR = b"\0\0"
+_new_record = tuple.__new__
 
 
 class Record(NamedTuple):
@@ -315,16 +316,13 @@ class ElementIndex:
             raise IndexError(f"record {i} out of range for an index of {n}")
         if i < 0:
             i += n
-        vr = self._vrs[2 * i: 2 * i + 2]
+        vr = self._vrs[2 * i : 2 * i + 2]
         length = self._lengths[i]
-        return Record(
-            int(self._tags[i]),
-            None if vr == _EMPTY_VR else vr,
-            int(self._header_offsets[i]),
-            int(self._value_offsets[i]),
-            int(length),
-            int(self._ends[i]),
-            length == UNDEFINED_LENGTH,
+        # The columns hold Python ints already (array.array or list storage).
+        return _new_record(
+            Record,
+            (self._tags[i], None if vr == _EMPTY_VR else vr, self._header_offsets[i],
+             self._value_offsets[i], length, self._ends[i], length == UNDEFINED_LENGTH),
         )
 
     def select(self, tags) -> ElementIndex:
