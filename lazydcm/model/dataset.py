@@ -243,7 +243,10 @@ class Dataset:
         if rec.undefined_length:  # encapsulated pixel data: items up to the sequence delimiter
             return bytes(source.view(rec.value_offset, rec.end - 8 - rec.value_offset))
         raw = source.view(rec.value_offset, rec.length)
-        charset = self._get_charset() if vr in _CHARSET_VRS else None
+        # (0008,0005) itself is never decoded with a charset (it names the charset; a file
+        # that stores it with a text VR would otherwise recurse).
+        charset = (self._get_charset() if vr in _CHARSET_VRS and rec.tag != _SPECIFIC_CHARSET
+                   else None)
         little = ctx.little_endian
         if rec.vr == b"UN" and vr != "UN" and not ctx.implicit_vr:
             little = True  # PS3.5 6.2.2: UN values are the implicit VR little endian encoding
@@ -300,6 +303,8 @@ class Dataset:
     def _element_edited(self, elem: DataElement) -> None:
         """Called by a DataElement whose value was set: move it to the edits."""
         tag = int(elem.tag)
+        if isinstance(elem._value, Sequence):
+            elem._value._attach(self)  # items inherit this dataset's charset
         self._cache.pop(tag, None)
         self._edits[tag] = elem
         self._after_edit(tag)

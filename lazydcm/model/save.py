@@ -161,8 +161,13 @@ def file_plan(ds: Dataset, *, transfer_syntax: str | None = None,
     """
     original_ts = _source_ts(ds)
     ts = str(transfer_syntax or original_ts or EXPLICIT_LE).strip("\0 ")
-    target = layout_for(ts)
     source_layout = _source_layout(ds)
+    # Written like the original, a dataset keeps the layout it was read in: that is the
+    # transfer syntax's, or the one the scanner sniffed when the bytes contradicted it.
+    if transfer_syntax is None and source_layout is not None:
+        target = source_layout
+    else:
+        target = layout_for(ts)
     source: Source | None = getattr(ds, "source", None) if ds.index is not None else None
 
     if _PIXEL_DATA in ds and original_ts and ts != original_ts:

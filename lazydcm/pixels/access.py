@@ -51,6 +51,17 @@ def _transfer_syntax(ds: Any) -> str:
     return EXPLICIT_BE if ds.is_little_endian is False else EXPLICIT_LE
 
 
+def _compressed_syntax(ds: Any, elem: Any) -> str:
+    """The transfer syntax of encapsulated pixel data; encapsulated data under a native syntax
+    is bad input (PS3.5 A.4: only encapsulated syntaxes encapsulate)."""
+    uid = _transfer_syntax(ds)
+    if not layout_for(uid).encapsulated:
+        raise InvalidDicomError(
+            f"pixel data is encapsulated (undefined length) but the transfer syntax {uid} is "
+            "native (PS3.5 A.4)", tag=int(elem.tag), offset=elem.header_offset)
+    return uid
+
+
 def is_encapsulated(ds: Any) -> bool:
     """True when the dataset's pixel data is encapsulated (compressed frames in items)."""
     elem, _ = _pixel_element(ds)
@@ -136,7 +147,7 @@ def pixel_array(ds: Any) -> np.ndarray:
     spec = pixel_spec(ds)
     if is_encapsulated(ds):
         buf, ranges = _frame_ranges(ds, elem, spec)
-        return decode_frames(buf, ranges, spec, _transfer_syntax(ds))
+        return decode_frames(buf, ranges, spec, _compressed_syntax(ds, elem))
     buffer, spec = _native_buffer(ds, elem, spec, None)
     return native_array(buffer, spec)
 
@@ -152,7 +163,7 @@ def frame(ds: Any, index: int) -> np.ndarray:
     spec = pixel_spec(ds)
     if is_encapsulated(ds):
         buf, ranges = _frame_ranges(ds, elem, spec)
-        return decode_frames(buf, ranges, spec, _transfer_syntax(ds), frame=index)
+        return decode_frames(buf, ranges, spec, _compressed_syntax(ds, elem), frame=index)
     if ds.__dict__.get("_pixel_cache") is not None:
         cached = ds._pixel_cache
         return cached if spec.frames == 1 and index in (0, -1) else cached[index]
