@@ -89,6 +89,10 @@ def _native_buffer(ds: Any, elem: Any, spec: PixelSpec, frame_no: int | None) ->
         value = elem.value
         if isinstance(value, np.ndarray):
             value = np.ascontiguousarray(value).view(np.uint8).reshape(-1)
+        elif not isinstance(value, (bytes, bytearray, memoryview)):
+            raise InvalidDicomError(
+                f"pixel data has VR {elem.VR}, whose value is not bytes (PS3.5 A.1: OB or OW)",
+                tag=int(elem.tag), offset=elem.header_offset)
         return memoryview(bytearray(value)), spec
     source = ds._ctx.source
     ds._check_truncated(rec)

@@ -69,12 +69,9 @@ def _is_missing(value: Any) -> bool:
 
 def _single(keyword: str, value: Any) -> Any:
     """Unwrap a one-element list-like; reject multi-valued elements."""
-    if isinstance(value, (str, bytes)):
+    if not isinstance(value, (list, tuple)):  # MultiValue is a list; a PersonName is not
         return value
-    try:
-        count = len(value)
-    except TypeError:
-        return value
+    count = len(value)
     if count != 1:
         raise _bad(keyword, f"has {count} values, expected 1")
     return value[0]
