@@ -235,15 +235,18 @@ def save_pydicom(data: DataSet) -> Case:
     return _save_case(data, "pydicom", write, _saved_check(data))
 
 
-def save_lazydcm(data: DataSet) -> Case:
+def save_lazydcm(data: DataSet, *, fsync: bool = True) -> Case:
     dcmread = lazydcm().dcmread
 
     def write(src: Path, out: Path) -> None:
         ds = dcmread(src)
         ds.PatientName = SAVED_NAME
-        ds.save_as(out)
+        ds.save_as(out, fsync=fsync)
 
-    return _save_case(data, "lazydcm", write, _saved_check(data))
+    case = _save_case(data, "lazydcm" if fsync else "lazydcm_nofsync", write, _saved_check(data))
+    case.note = ("atomic: temp file, fsync, rename, directory fsync" if fsync
+                 else "save_as(fsync=False): temp file + atomic rename, no flush (cp's durability)")
+    return case
 
 
 def save_cp(data: DataSet) -> Case:
@@ -385,16 +388,20 @@ def edit_many_pydicom(data: DataSet) -> Case:
     return _edit_many_case(data, "pydicom", edit)
 
 
-def edit_many_lazydcm(data: DataSet) -> Case:
+def edit_many_lazydcm(data: DataSet, *, fsync: bool = True) -> Case:
     """``lazydcm edit --in-place --set PatientName=...``'s per-file function (one job)."""
     from lazydcm import archive
 
     def edit(path: Path, value: str) -> None:
-        report = archive.edit_file(str(path), (archive.Change("PatientName", value),))
+        change = (archive.Change("PatientName", value),)
+        report = archive.edit_file(str(path), change, fsync=fsync)
         if report.error is not None:
             raise RuntimeError(f"{path}: {report.error}")
 
-    return _edit_many_case(data, "lazydcm", edit)
+    case = _edit_many_case(data, "lazydcm" if fsync else "lazydcm_nofsync", edit)
+    if not fsync:
+        case.note = "fsync=False: pydicom does not flush either"
+    return case
 
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -432,6 +439,7 @@ BENCHMARKS: dict[str, Benchmark] = {
                 "cp+fsync": save_cp_fsync,
                 "pydicom": save_pydicom,
                 "lazydcm": save_lazydcm,
+                "lazydcm-nofsync": lambda d: save_lazydcm(d, fsync=False),
             },
         ),
         Benchmark(
@@ -451,7 +459,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark(
             "edit-many",
             "set PatientName in each small file",
-            {"pydicom": edit_many_pydicom, "lazydcm": edit_many_lazydcm},
+            {
+                "pydicom": edit_many_pydicom,
+                "lazydcm": edit_many_lazydcm,
+                "lazydcm-nofsync": lambda d: edit_many_lazydcm(d, fsync=False),
+            },
         ),
     ]
 }

@@ -500,7 +500,12 @@ class FileReport:
 
 
 def edit_file(
-    path: str, changes: tuple[Change, ...], output: str | None = None, *, dry_run: bool = False
+    path: str,
+    changes: tuple[Change, ...],
+    output: str | None = None,
+    *,
+    dry_run: bool = False,
+    fsync: bool = True,
 ) -> FileReport:
     """Apply ``changes`` to the file at ``path`` and say what happened; never raises for a bad
     file or value (the report carries the error and nothing is written).
@@ -522,7 +527,7 @@ def edit_file(
         if output is not None and os.path.dirname(output):
             os.makedirs(os.path.dirname(output), exist_ok=True)
         report = lazydcm.edit(path, {c.tag: c.for_edit() for c in changes}, output=output,
-                              read_options=_REFUSE_TRUNCATED)
+                              read_options=_REFUSE_TRUNCATED, fsync=fsync)
         return FileReport(
             path,
             report.output,

@@ -93,14 +93,15 @@ def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
 
 def edit(path: str | os.PathLike, changes: Mapping[Any, Any], *,
          output: str | os.PathLike | None = None, allow_in_place: bool = True,
-         read_options: ReadOptions | None = None) -> EditReport:
+         read_options: ReadOptions | None = None, fsync: bool = True) -> EditReport:
     """Change attributes of the file at ``path``.
 
     ``changes`` maps keyword or tag to a new value (``None`` deletes). With no ``output`` the
     file itself is changed: patched in place when every change keeps its encoded length, else
     rewritten atomically. With ``output`` the result goes there and ``path`` is left as it is.
     ``read_options`` are passed to ``dcmread`` (e.g. ``on_truncation="raise"`` to refuse files
-    cut short).
+    cut short). ``fsync=False`` skips flushing to disk (faster; the rename stays atomic, but a
+    power loss may lose the change).
 
     Raises:
         InvalidDicomError: ``path`` is not valid DICOM.
@@ -117,9 +118,9 @@ def edit(path: str | os.PathLike, changes: Mapping[Any, Any], *,
         if patches is not None:
             size = ds.file_source.size
             ds.close()
-            patch_in_place(src, patches, expected_size=size)
+            patch_in_place(src, patches, expected_size=size, fsync=fsync)
             return EditReport(src, dest, "in-place", tuple(tags), sum(len(p) for _, p in patches))
-        written = ds.save_as(dest)
+        written = ds.save_as(dest, fsync=fsync)
         return EditReport(src, dest, "rewrite", tuple(tags), written or 0)
     finally:
         ds.close()
