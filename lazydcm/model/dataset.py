@@ -291,7 +291,12 @@ class Dataset:
         if self._charset is None:
             elem = self._element(_SPECIFIC_CHARSET)
             if elem is not None:
-                charset = Charset.from_specific_character_set(elem.value)
+                terms = elem.value
+                if isinstance(terms, (list, tuple)):
+                    terms = [str(t) for t in terms]
+                elif terms is not None and not isinstance(terms, str):
+                    terms = str(terms)  # a corrupted VR (e.g. US): an unknown term, warned
+                charset = Charset.from_specific_character_set(terms)
             elif self._parent is not None:
                 charset = self._parent._get_charset()
             else:
