@@ -98,7 +98,8 @@ def resolve_vr(tag: int, vr: str, lookup: Callable[[int], Any]) -> str:
     if "OW" in options:
         if tag in (0x7FE00010,) or (tag >> 16) & 0xFF00 == 0x6000:
             bits = lookup(_BITS_ALLOCATED)
-            return "OB" if bits is not None and bits <= 8 and tag == 0x7FE00010 else "OW"
+            small = isinstance(bits, int) and bits <= 8  # not an int: a corrupted VR
+            return "OB" if small and tag == 0x7FE00010 else "OW"
         return "OW"
     return options[0]
 
