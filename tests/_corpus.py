@@ -71,7 +71,8 @@ def assert_dcmdump_clean(path: os.PathLike | str) -> str:
     """
     import subprocess
 
-    run = subprocess.run([require_dcmdump(), str(path)], capture_output=True, text=True)
+    run = subprocess.run([require_dcmdump(), str(path)], capture_output=True, text=True,
+                         encoding="latin-1")  # dumps hold text in the file's own charsets
     complaints = [line for line in (run.stdout + run.stderr).splitlines()
                   if line.startswith(("W:", "E:", "F:"))]
     assert run.returncode == 0 and not complaints, (
