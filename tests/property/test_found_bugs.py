@@ -1,0 +1,106 @@
+"""Bugs the properties found in lazydcm, as minimal regression tests.
+
+While a bug is open its test is ``xfail(strict=True)`` (with the exception it raises), so the
+suite stays green and the fix shows up as a strict XPASS; once fixed, the marker goes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from _property_support import read
+
+from lazydcm import Dataset, InvalidDicomError, Sequence
+from lazydcm._strategies._encoder import (
+    EXPLICIT_LE,
+    Layout,
+    encode_dataset,
+    encode_file,
+    encode_meta,
+)
+from lazydcm._strategies._spec import DatasetSpec
+from lazydcm._strategies._spec import ElementSpec as E
+from lazydcm.model.save import to_bytes
+
+
+def test_sequence_set_through_value_inherits_charset():
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.add_new(0x00081140, "SQ", [])
+    item = Dataset()
+    item.PatientName = "Zoë^Ådne"
+    ds[0x00081140].value = Sequence([item])  # via the value setter, not ds[tag] = DataElement
+    back = read(to_bytes(ds))
+    assert back.ReferencedImageSequence[0].PatientName == "Zoë^Ådne"  # was 'Zo\ufffd^\ufffddne'
+
+
+def test_encapsulated_pixel_data_in_a_native_syntax():
+    def item(data: bytes) -> bytes:
+        return b"\xfe\xff\x00\xe0" + len(data).to_bytes(4, "little") + data
+
+    image = [
+        E(0x00280002, "US", 1),
+        E(0x00280004, "CS", "MONOCHROME2"),
+        E(0x00280010, "US", 1),
+        E(0x00280011, "US", 1),
+        E(0x00280100, "US", 8),
+        E(0x00280101, "US", 8),
+        E(0x00280102, "US", 7),
+        E(0x00280103, "US", 0),
+    ]
+    pixels = E(0x7FE00010, "OB", item(b"") + item(b"\x00\x01"), True, True)  # encapsulated
+    meta = DatasetSpec((E(0x00020001, "OB", b"\x00\x01"), E(0x00020010, "UI", EXPLICIT_LE)))
+    ds = read(encode_file(DatasetSpec((*image, pixels)), meta, EXPLICIT_LE))
+    with pytest.raises(InvalidDicomError):  # was MissingCodecError
+        ds.pixel_array  # noqa: B018
+
+
+def _file(body_elements, *, body_layout: Layout, transfer_syntax: str = EXPLICIT_LE) -> bytes:
+    meta = encode_meta(
+        DatasetSpec((E(0x00020001, "OB", b"\x00\x01"), E(0x00020010, "UI", transfer_syntax)))
+    )
+    return b"\0" * 128 + b"DICM" + meta + encode_dataset(DatasetSpec(body_elements), body_layout)
+
+
+def test_specific_character_set_with_a_text_vr():
+    # explicit VR LE; (0008,0005) stored with VR LO instead of CS (a corrupted VR)
+    data = _file(
+        [E(0x00080005, "LO", "ISO_IR 100"), E(0x00100010, "PN", "A^B")],
+        body_layout=Layout(False, True),
+    )
+    ds = read(data)
+    with contextlib.suppress(InvalidDicomError):  # either reads or raises the one error
+        ds.decode()  # was RecursionError
+
+
+def test_unmodified_file_with_sniffed_layout_writes_back():
+    # (0002,0010) says Explicit VR Little Endian; the dataset is written in implicit VR
+    data = _file([E(0x00100010, "PN", "A^B")], body_layout=Layout(True, True))
+    ds = read(data)
+    assert ds.PatientName == "A^B"
+    assert to_bytes(ds) == data  # was re-encoded in explicit VR
+
+
+def test_specific_character_set_with_a_number_vr():
+    # explicit VR LE: (0008,0005) US, length 2, value 1 (a corrupted VR), then (0010,0010) PN
+    charset_as_us = b"\x08\x00\x05\x00US\x02\x00\x01\x00"
+    meta = encode_meta(
+        DatasetSpec((E(0x00020001, "OB", b"\x00\x01"), E(0x00020010, "UI", EXPLICIT_LE)))
+    )
+    name = encode_dataset(DatasetSpec((E(0x00100010, "PN", "A^B"),)), Layout(False, True))
+    ds = read(b"\0" * 128 + b"DICM" + meta + charset_as_us + name)
+    with contextlib.suppress(InvalidDicomError):  # either reads or raises the one error
+        ds.decode()  # was TypeError: 'int' object is not iterable
+
+
+def test_bits_allocated_with_a_text_vr():
+    # explicit VR LE: (0028,0100) stored as UI '8' (a corrupted VR); Pixel Data stored as UN,
+    # so its VR is resolved from the dictionary's "OB or OW" with Bits Allocated
+    data = _file(
+        [E(0x00280100, "UI", "8"), E(0x7FE00010, "UN", b"\x00\x01")],
+        body_layout=Layout(False, True),
+    )
+    ds = read(data)
+    with contextlib.suppress(InvalidDicomError):  # either reads or raises the one error
+        ds.decode()  # was TypeError: '<=' not supported between 'UID' and 'int'
