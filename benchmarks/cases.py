@@ -244,8 +244,11 @@ def save_lazydcm(data: DataSet, *, fsync: bool = True) -> Case:
         ds.save_as(out, fsync=fsync)
 
     case = _save_case(data, "lazydcm" if fsync else "lazydcm_nofsync", write, _saved_check(data))
-    case.note = ("atomic: temp file, fsync, rename, directory fsync" if fsync
-                 else "save_as(fsync=False): temp file + atomic rename, no flush (cp's durability)")
+    case.note = (
+        "atomic: temp file, fsync, rename, directory fsync"
+        if fsync
+        else "save_as(fsync=False): temp file + atomic rename, no flush (cp's durability)"
+    )
     return case
 
 

@@ -44,15 +44,24 @@ __all__ = [
 ]
 
 
-def dcmwrite(filename: str | os.PathLike | Any, dataset: Dataset, *,
-             transfer_syntax: str | None = None, enforce_file_format: bool = False,
-             **options: Any) -> int:
+def dcmwrite(
+    filename: str | os.PathLike | Any,
+    dataset: Dataset,
+    *,
+    transfer_syntax: str | None = None,
+    enforce_file_format: bool = False,
+    **options: Any,
+) -> int:
     """Write ``dataset`` to ``filename`` (path or binary file object); see ``Dataset.save_as``.
 
     Returns the number of bytes written.
     """
-    return dataset.save_as(filename, transfer_syntax=transfer_syntax,
-                           enforce_file_format=enforce_file_format, **options)
+    return dataset.save_as(
+        filename,
+        transfer_syntax=transfer_syntax,
+        enforce_file_format=enforce_file_format,
+        **options,
+    )
 
 
 write_file = dcmwrite

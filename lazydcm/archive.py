@@ -526,8 +526,13 @@ def edit_file(
                 ds.close()
         if output is not None and os.path.dirname(output):
             os.makedirs(os.path.dirname(output), exist_ok=True)
-        report = lazydcm.edit(path, {c.tag: c.for_edit() for c in changes}, output=output,
-                              read_options=_REFUSE_TRUNCATED, fsync=fsync)
+        report = lazydcm.edit(
+            path,
+            {c.tag: c.for_edit() for c in changes},
+            output=output,
+            read_options=_REFUSE_TRUNCATED,
+            fsync=fsync,
+        )
         return FileReport(
             path,
             report.output,

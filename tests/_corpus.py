@@ -15,8 +15,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("LAZYDCM_CORPUS", REPO / ".." / "shared" / "corpus")).resolve()
 
-_NOT_DICOM = {"LICENSE", "LICENSE.txt", "README.md", "README.rst", "README.txt", "SOURCES.md",
-              "CATALOG.tsv", "License.txt"}
+_NOT_DICOM = {
+    "LICENSE",
+    "LICENSE.txt",
+    "README.md",
+    "README.rst",
+    "README.txt",
+    "SOURCES.md",
+    "CATALOG.tsv",
+    "License.txt",
+}
 
 
 def require_corpus() -> Path:
@@ -71,10 +79,15 @@ def assert_dcmdump_clean(path: os.PathLike | str) -> str:
     """
     import subprocess
 
-    run = subprocess.run([require_dcmdump(), str(path)], capture_output=True, text=True,
-                         encoding="latin-1")  # dumps hold text in the file's own charsets
-    complaints = [line for line in (run.stdout + run.stderr).splitlines()
-                  if line.startswith(("W:", "E:", "F:"))]
+    run = subprocess.run(
+        [require_dcmdump(), str(path)], capture_output=True, text=True, encoding="latin-1"
+    )  # dumps hold text in the file's own charsets
+    complaints = [
+        line
+        for line in (run.stdout + run.stderr).splitlines()
+        if line.startswith(("W:", "E:", "F:"))
+    ]
     assert run.returncode == 0 and not complaints, (
-        f"dcmdump on {path}: exit {run.returncode}\n" + "\n".join(complaints or [run.stderr]))
+        f"dcmdump on {path}: exit {run.returncode}\n" + "\n".join(complaints or [run.stderr])
+    )
     return run.stdout

@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 
 import pytest
+from _corpus import CORPUS, require_corpus
 from hypothesis import HealthCheck, settings
 
-from _corpus import CORPUS, require_corpus
-
-settings.register_profile("default", max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=600, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("nightly", max_examples=100_000, deadline=None,
-                          suppress_health_check=list(HealthCheck))
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "nightly", max_examples=100_000, deadline=None, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("LAZYDCM_HYPOTHESIS_PROFILE", "default"))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pydicom
 import pytest
+from _corpus import test_file
 
 import lazydcm
 from lazydcm import DataElement, Dataset, Sequence, Tag
 from lazydcm.model.save import to_bytes
-from _corpus import test_file
 
 
 def test_mapping_protocol():
@@ -110,6 +110,10 @@ def test_closed_file_raises_clear_error(tmp_path):
 
 def test_specific_tags_and_stop_before_pixels():
     ds = lazydcm.dcmread(test_file("CT_small.dcm"), specific_tags=["PatientName", 0x00280010])
-    assert ds.dir() == ["PatientName", "Rows"] or ds.dir() == ["PatientName", "Rows", "SpecificCharacterSet"]
+    assert ds.dir() == ["PatientName", "Rows"] or ds.dir() == [
+        "PatientName",
+        "Rows",
+        "SpecificCharacterSet",
+    ]
     ds = lazydcm.dcmread(test_file("CT_small.dcm"), stop_before_pixels=True)
     assert "PixelData" not in ds and "Rows" in ds

@@ -14,12 +14,12 @@ from typing import Any
 
 import pydicom
 import pytest
+from _corpus import CORPUS, catalog, require_corpus
 from pydicom.multival import MultiValue as PdMultiValue
 from pydicom.sequence import Sequence as PdSequence
 from pydicom.valuerep import PersonName as PdPersonName
 
 import lazydcm
-from _corpus import CORPUS, catalog, require_corpus
 
 ROWS = {row["path"]: row for row in catalog()}
 
@@ -52,7 +52,7 @@ def _norm(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
         return data or None
-    if isinstance(value, str) or isinstance(value, PdPersonName) or type(value).__name__ == "PersonName":
+    if isinstance(value, (str, PdPersonName)) or type(value).__name__ == "PersonName":
         text = str(value)
         return text or None
     if isinstance(value, float):
@@ -117,8 +117,10 @@ def _compare(ref: Any, ours: Any, where: str, out: list[str], notes: list[str]) 
             if our_elem.VR == "SQ":
                 len(our_value)
         except lazydcm.InvalidDicomError as exc:
-            notes.append(f"{path}: lazydcm raises InvalidDicomError ({exc.reason}); pydicom "
-                         "keeps a partial or invalid value")
+            notes.append(
+                f"{path}: lazydcm raises InvalidDicomError ({exc.reason}); pydicom "
+                "keeps a partial or invalid value"
+            )
             continue
         if ref_elem.VR == "SQ":
             ref_seq: PdSequence = ref_elem.value
@@ -126,17 +128,20 @@ def _compare(ref: Any, ours: Any, where: str, out: list[str], notes: list[str]) 
             if len(ref_seq) != len(our_seq):
                 out.append(f"{path}: {len(ref_seq)} items vs {len(our_seq)}")
                 continue
-            for k, (a, b) in enumerate(zip(ref_seq, our_seq)):
+            for k, (a, b) in enumerate(zip(ref_seq, our_seq, strict=False)):
                 _compare(a, b, f"{path}[{k}].", out, notes)
             continue
         if _text_form(ref_elem.VR, ref_elem.value) != _text_form(ref_elem.VR, our_value):
             ref_text = str(ref_elem.value)
             if _ESCAPE in ref_text and _ESCAPE not in str(our_value):
-                notes.append(f"{path}: pydicom leaves ISO 2022 escape sequences in the text; "
-                             "PS3.5 6.1.2.5.3 makes them code switches, not characters")
+                notes.append(
+                    f"{path}: pydicom leaves ISO 2022 escape sequences in the text; "
+                    "PS3.5 6.1.2.5.3 makes them code switches, not characters"
+                )
                 continue
-            out.append(f"{path} {ref_elem.VR}: {_norm(ref_elem.value)!r:.120} != "
-                       f"{_norm(our_value)!r:.120}")
+            out.append(
+                f"{path} {ref_elem.VR}: {_norm(ref_elem.value)!r:.120} != {_norm(our_value)!r:.120}"
+            )
     for our_elem in ours:
         if int(our_elem.tag) not in ref:
             out.append(f"{where}{our_elem.tag!r}: only in lazydcm")

@@ -8,13 +8,17 @@ import warnings
 import numpy as np
 import pydicom
 import pytest
-
-import lazydcm
 from _corpus import catalog, require_corpus, test_file
 
-DECODABLE = sorted(row["path"] for row in catalog()
-                   if row["pydicom_readable"] == "y" and row["pixel_array_decodes"] == "y"
-                   and not row["path"].endswith(".gz"))  # a gzip stream, not DICOM
+import lazydcm
+
+DECODABLE = sorted(
+    row["path"]
+    for row in catalog()
+    if row["pydicom_readable"] == "y"
+    and row["pixel_array_decodes"] == "y"
+    and not row["path"].endswith(".gz")
+)  # a gzip stream, not DICOM
 
 
 @pytest.mark.parametrize("rel", DECODABLE)

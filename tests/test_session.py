@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pydicom
 import pytest
+from _corpus import assert_dcmdump_clean, test_file
 
 import lazydcm
 from lazydcm import write_file
-from _corpus import assert_dcmdump_clean, test_file
 
 
 @pytest.fixture()

@@ -8,11 +8,11 @@ import warnings
 import numpy as np
 import pydicom
 import pytest
+from _corpus import CORPUS, assert_dcmdump_clean, catalog, require_corpus, test_file
 
 import lazydcm
 from lazydcm.io.writer import Copy, Emit
 from lazydcm.model.save import to_bytes
-from _corpus import CORPUS, assert_dcmdump_clean, catalog, require_corpus, test_file
 
 READABLE = sorted(row["path"] for row in catalog() if row["pydicom_readable"] == "y")
 
@@ -64,7 +64,7 @@ def _changed_ranges(a: bytes, b: bytes) -> list[tuple[int, int]]:
     breaks = np.flatnonzero(np.diff(diff) > 1)
     starts = np.concatenate([[diff[0]], diff[breaks + 1]])
     stops = np.concatenate([diff[breaks], [diff[-1]]]) + 1
-    return list(zip(starts.tolist(), stops.tolist()))
+    return list(zip(starts.tolist(), stops.tolist(), strict=False))
 
 
 def test_same_length_edit_differs_only_inside_the_element(tmp_path):
@@ -95,16 +95,18 @@ def test_nested_edit_changes_only_element_and_ancestor_lengths(tmp_path):
     # Before the sequence: identical. After the edited element: identical, shifted.
     assert new[: seq_elem.header_offset] == src[: seq_elem.header_offset]
     after = name.value_offset + name.length
-    assert new[after + grown:] == src[after:]
+    assert new[after + grown :] == src[after:]
     # Between: only the sequence length, the item length and the element itself changed.
     allowed = set()
-    for lo, hi in ((seq_elem.header_offset, seq_elem.value_offset),
-                   (item.item_record.header_offset, item.item_record.value_offset),
-                   (name.header_offset, after + grown)):
+    for lo, hi in (
+        (seq_elem.header_offset, seq_elem.value_offset),
+        (item.item_record.header_offset, item.item_record.value_offset),
+        (name.header_offset, after + grown),
+    ):
         allowed.update(range(lo, hi))
-    region_src = src[seq_elem.header_offset: name.header_offset]
-    region_new = new[seq_elem.header_offset: name.header_offset]
-    for k, (x, y) in enumerate(zip(region_src, region_new)):
+    region_src = src[seq_elem.header_offset : name.header_offset]
+    region_new = new[seq_elem.header_offset : name.header_offset]
+    for k, (x, y) in enumerate(zip(region_src, region_new, strict=False)):
         if x != y:
             assert seq_elem.header_offset + k in allowed
     again = pydicom.dcmread(out)
@@ -126,9 +128,18 @@ def test_plan_copies_untouched_bytes(tmp_path):
 @pytest.mark.parametrize("rel", READABLE)
 def test_edited_corpus_files_stay_valid(rel, tmp_path):
     path = require_corpus() / rel
-    if rel.endswith(("GH1376.dcm", "FreezePattern.dcm", "no_preamble_dicm_in_data", "GH1339.dcm",
-                     "zipMR.gz", "3gb-bulk-data-truncated", "MR_truncated.dcm",
-                     "rtplan_truncated.dcm")):
+    if rel.endswith(
+        (
+            "GH1376.dcm",
+            "FreezePattern.dcm",
+            "no_preamble_dicm_in_data",
+            "GH1339.dcm",
+            "zipMR.gz",
+            "3gb-bulk-data-truncated",
+            "MR_truncated.dcm",
+            "rtplan_truncated.dcm",
+        )
+    ):
         return  # malformed on purpose; byte identity is tested above
     ds = _read_or_none(path)
     if ds is None:
@@ -170,15 +181,25 @@ def test_edited_corpus_files_stay_valid(rel, tmp_path):
             assert written[tag].value == size, f"group length {tag:08X}"
 
 
-@pytest.mark.parametrize("rel", ["pydicom-3.0.2/test_files/rtplan.dcm",
-                                 "pydicom-3.0.2/test_files/CT_small.dcm",
-                                 "pydicom-3.0.2/test_files/MR_small.dcm",
-                                 "pydicom-3.0.2/test_files/MR_small_bigendian.dcm",
-                                 "pydicom-3.0.2/test_files/rtdose.dcm"])
-@pytest.mark.parametrize("syntax", [lazydcm.UID("1.2.840.10008.1.2"),
-                                    lazydcm.UID("1.2.840.10008.1.2.1"),
-                                    lazydcm.UID("1.2.840.10008.1.2.2"),
-                                    lazydcm.UID("1.2.840.10008.1.2.1.99")])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "pydicom-3.0.2/test_files/rtplan.dcm",
+        "pydicom-3.0.2/test_files/CT_small.dcm",
+        "pydicom-3.0.2/test_files/MR_small.dcm",
+        "pydicom-3.0.2/test_files/MR_small_bigendian.dcm",
+        "pydicom-3.0.2/test_files/rtdose.dcm",
+    ],
+)
+@pytest.mark.parametrize(
+    "syntax",
+    [
+        lazydcm.UID("1.2.840.10008.1.2"),
+        lazydcm.UID("1.2.840.10008.1.2.1"),
+        lazydcm.UID("1.2.840.10008.1.2.2"),
+        lazydcm.UID("1.2.840.10008.1.2.1.99"),
+    ],
+)
 def test_every_uncompressed_target_syntax(rel, syntax, tmp_path):
     path = require_corpus() / rel
     ds = lazydcm.dcmread(path)

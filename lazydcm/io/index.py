@@ -321,8 +321,15 @@ class ElementIndex:
         # The columns hold Python ints already (array.array or list storage).
         return _new_record(
             Record,
-            (self._tags[i], None if vr == _EMPTY_VR else vr, self._header_offsets[i],
-             self._value_offsets[i], length, self._ends[i], length == UNDEFINED_LENGTH),
+            (
+                self._tags[i],
+                None if vr == _EMPTY_VR else vr,
+                self._header_offsets[i],
+                self._value_offsets[i],
+                length,
+                self._ends[i],
+                length == UNDEFINED_LENGTH,
+            ),
         )
 
     def select(self, tags) -> ElementIndex:

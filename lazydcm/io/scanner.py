@@ -374,7 +374,9 @@ def _scan(
                     if tag == ITEM_DELIM and in_item:
                         return pos, value_offset
                     raise InvalidDicomError(
-                        "item or delimiter of undefined length outside a sequence", offset=pos, tag=tag
+                        "item or delimiter of undefined length outside a sequence",
+                        offset=pos,
+                        tag=tag,
                     )
                 end = _undefined_value_end(
                     buf, tag, vr, pos, value_offset, stop, implicit_vr, little_endian, depth

@@ -114,9 +114,17 @@ class Dataset:
     """
 
     def __init__(self, elements: Any = None) -> None:
-        self.__dict__.update(_ctx=None, _index=None, _cache={}, _edits={}, _parent=None,
-                             _charset=None, _pixel_cache=None, _file_meta=None,
-                             _item_record=None)
+        self.__dict__.update(
+            _ctx=None,
+            _index=None,
+            _cache={},
+            _edits={},
+            _parent=None,
+            _charset=None,
+            _pixel_cache=None,
+            _file_meta=None,
+            _item_record=None,
+        )
         if elements:
             items = elements.values() if isinstance(elements, dict) else elements
             for elem in items:
@@ -124,12 +132,26 @@ class Dataset:
 
     # -- construction from an index ------------------------------------------------------
     @classmethod
-    def _from_index(cls, ctx: Context, index: ElementIndex, *, parent: Dataset | None = None,
-                    item: Item | None = None) -> Dataset:
+    def _from_index(
+        cls,
+        ctx: Context,
+        index: ElementIndex,
+        *,
+        parent: Dataset | None = None,
+        item: Item | None = None,
+    ) -> Dataset:
         ds = cls.__new__(cls)
-        ds.__dict__.update(_ctx=ctx, _index=index, _cache={}, _edits={}, _parent=parent,
-                           _charset=None, _pixel_cache=None, _file_meta=None,
-                           _item_record=item)
+        ds.__dict__.update(
+            _ctx=ctx,
+            _index=index,
+            _cache={},
+            _edits={},
+            _parent=parent,
+            _charset=None,
+            _pixel_cache=None,
+            _file_meta=None,
+            _item_record=item,
+        )
         return ds
 
     # -- facts about the encoding ---------------------------------------------------------
@@ -246,13 +268,15 @@ class Dataset:
         raw = source.view(rec.value_offset, rec.length)
         # (0008,0005) itself is never decoded with a charset (it names the charset; a file
         # that stores it with a text VR would otherwise recurse).
-        charset = (self._get_charset() if vr in _CHARSET_VRS and rec.tag != _SPECIFIC_CHARSET
-                   else None)
+        charset = (
+            self._get_charset() if vr in _CHARSET_VRS and rec.tag != _SPECIFIC_CHARSET else None
+        )
         little = ctx.little_endian
         if rec.vr == b"UN" and vr != "UN" and not ctx.implicit_vr:
             little = True  # PS3.5 6.2.2: UN values are the implicit VR little endian encoding
-        return decode_value(vr, raw, little_endian=little, charset=charset,
-                            tag=rec.tag, offset=rec.value_offset)
+        return decode_value(
+            vr, raw, little_endian=little, charset=charset, tag=rec.tag, offset=rec.value_offset
+        )
 
     def _check_truncated(self, rec: Record) -> None:
         """Raise the scanner's error for the element a file was cut short in."""
@@ -265,23 +289,30 @@ class Dataset:
 
         ctx = self._ctx
         assert ctx is not None
-        if rec.vr == b"UN":
-            item_ctx = Context(ctx.source, True, True)  # PS3.5 6.2.2
-        else:
-            item_ctx = ctx
+        # PS3.5 6.2.2: the items of an undefined-length UN are implicit VR little endian
+        item_ctx = Context(ctx.source, True, True) if rec.vr == b"UN" else ctx
         buf = ctx.source.buffer
         length = UNDEFINED_LENGTH if rec.undefined_length else int(rec.length)
 
         def scan() -> list[Item]:
-            return scan_items(buf, int(rec.value_offset), length,
-                              implicit_vr=item_ctx.implicit_vr, little_endian=item_ctx.little_endian)
+            return scan_items(
+                buf,
+                int(rec.value_offset),
+                length,
+                implicit_vr=item_ctx.implicit_vr,
+                little_endian=item_ctx.little_endian,
+            )
 
         def make_item(item: Item) -> Dataset:
             stop = int(item.end) - (8 if item.undefined_length else 0)
-            index = scan_dataset(buf, int(item.value_offset), stop,
-                                 implicit_vr=item_ctx.implicit_vr,
-                                 little_endian=item_ctx.little_endian,
-                                 stop_at_item_delimiter=bool(item.undefined_length))
+            index = scan_dataset(
+                buf,
+                int(item.value_offset),
+                stop,
+                implicit_vr=item_ctx.implicit_vr,
+                little_endian=item_ctx.little_endian,
+                stop_at_item_delimiter=bool(item.undefined_length),
+            )
             return Dataset._from_index(item_ctx, index, parent=self, item=item)
 
         seq = Sequence._from_source(scan, make_item)
@@ -331,8 +362,10 @@ class Dataset:
             return "UL"
         vr = dictionary.vr_for(tag)
         if vr in ("UN", "NONE"):
-            raise KeyError(f"{tag!r} is not in the DICOM dictionary: give its VR with "
-                           f"ds.add_new({tag!r}, VR, value)")
+            raise KeyError(
+                f"{tag!r} is not in the DICOM dictionary: give its VR with "
+                f"ds.add_new({tag!r}, VR, value)"
+            )
         return resolve_vr(tag, vr, self._lookup_value)
 
     def set_value(self, key: Any, value: Any) -> None:
@@ -354,7 +387,8 @@ class Dataset:
             if self._element(creator) is None:  # PS3.5 7.8.1: a block needs its creator
                 raise ValueError(
                     f"private element {Tag(tag)!r} needs its private creator {Tag(creator)!r}: "
-                    "reserve the block with ds.private_block(group, creator, create=True)")
+                    "reserve the block with ds.private_block(group, creator, create=True)"
+                )
         elem._owner = self
         elem.is_modified = True
         if isinstance(elem._value, Sequence):
@@ -487,7 +521,7 @@ class Dataset:
             return NotImplemented
         if self.tags() != other.tags():
             return False
-        return all(a == b for a, b in zip(self, other))
+        return all(a == b for a, b in zip(self, other, strict=False))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -535,7 +569,9 @@ class Dataset:
                 for item in elem.value:
                     yield from item.iterall()
 
-    def walk(self, callback: Callable[[Dataset, DataElement], None], recursive: bool = True) -> None:
+    def walk(
+        self, callback: Callable[[Dataset, DataElement], None], recursive: bool = True
+    ) -> None:
         """Call ``callback(dataset, element)`` for every element (into items if ``recursive``)."""
         for tag in self.tags():
             elem = self._element(tag)
@@ -617,7 +653,7 @@ class Dataset:
                 dup._edits[tag] = None
             else:
                 dup._store(DataElement(elem.tag, elem.VR, elem.value))
-        for tag, elem in self._cache.items():
+        for elem in self._cache.values():
             if elem.is_decoded and elem.changed_in_place():
                 dup._store(DataElement(elem.tag, elem.VR, elem.value))
         return dup
@@ -657,8 +693,14 @@ class Dataset:
         return str(self)
 
     # -- writing --------------------------------------------------------------------------
-    def save_as(self, filename: Any, *, transfer_syntax: str | None = None,
-                enforce_file_format: bool = False, **options: Any) -> int:
+    def save_as(
+        self,
+        filename: Any,
+        *,
+        transfer_syntax: str | None = None,
+        enforce_file_format: bool = False,
+        **options: Any,
+    ) -> int:
         """Write this dataset as a DICOM Part 10 file (see ``lazydcm.model.plan``).
 
         Unchanged byte ranges are copied from the source file; the destination is replaced
@@ -668,8 +710,13 @@ class Dataset:
         """
         from lazydcm.model.save import save
 
-        return save(self, filename, transfer_syntax=transfer_syntax,
-                    enforce_file_format=enforce_file_format, **options)
+        return save(
+            self,
+            filename,
+            transfer_syntax=transfer_syntax,
+            enforce_file_format=enforce_file_format,
+            **options,
+        )
 
     # -- pixels (implemented in lazydcm.pixels; imported on use) --------------------------
     @property

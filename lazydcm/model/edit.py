@@ -23,7 +23,9 @@ from lazydcm.model.values import encode_value
 __all__ = ["EditReport", "edit", "apply_changes", "same_length_patches"]
 
 # PS3.5 6.2: trailing spaces are insignificant for these VRs, so a shorter value may be padded.
-_SPACE_PADDABLE = frozenset({"AE", "CS", "DS", "IS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"})
+_SPACE_PADDABLE = frozenset(
+    {"AE", "CS", "DS", "IS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"}
+)
 
 
 @attrs.frozen
@@ -68,7 +70,8 @@ def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
         return None
     for elem in ds._cache.values():
         if elem.changed_in_place() or (
-                elem.VR == "SQ" and elem.is_decoded and elem.value.is_dirty()):
+            elem.VR == "SQ" and elem.is_decoded and elem.value.is_dirty()
+        ):
             return None
     patches = []
     for tag, elem in ds._edits.items():
@@ -80,8 +83,9 @@ def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
         rec = ds.index.record(pos)
         if rec.undefined_length:
             return None
-        data = encode_value(elem.VR, elem.value, little_endian=ds.layout.little_endian,
-                            charset=ds._get_charset())
+        data = encode_value(
+            elem.VR, elem.value, little_endian=ds.layout.little_endian, charset=ds._get_charset()
+        )
         data = bytes(data)
         if len(data) < rec.length and elem.VR in _SPACE_PADDABLE:
             data = data + b" " * (rec.length - len(data))
@@ -91,9 +95,15 @@ def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
     return patches
 
 
-def edit(path: str | os.PathLike, changes: Mapping[Any, Any], *,
-         output: str | os.PathLike | None = None, allow_in_place: bool = True,
-         read_options: ReadOptions | None = None, fsync: bool = True) -> EditReport:
+def edit(
+    path: str | os.PathLike,
+    changes: Mapping[Any, Any],
+    *,
+    output: str | os.PathLike | None = None,
+    allow_in_place: bool = True,
+    read_options: ReadOptions | None = None,
+    fsync: bool = True,
+) -> EditReport:
     """Change attributes of the file at ``path``.
 
     ``changes`` maps keyword or tag to a new value (``None`` deletes). With no ``output`` the

@@ -59,8 +59,16 @@ class DataElement:
 
     __slots__ = ("tag", "VR", "_value", "_record", "_owner", "_snapshot", "is_modified")
 
-    def __init__(self, tag: Any, VR: str, value: Any = None, *, _record: Record | None = None,
-                 _owner: Any = None, _raw: bool = False) -> None:
+    def __init__(
+        self,
+        tag: Any,
+        VR: str,
+        value: Any = None,
+        *,
+        _record: Record | None = None,
+        _owner: Any = None,
+        _raw: bool = False,
+    ) -> None:
         self.tag = Tag(tag)
         self.VR = str(VR)
         self._record = _record

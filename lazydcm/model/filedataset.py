@@ -52,7 +52,8 @@ class ReadOptions:
     )
     inflate_limit: int | None = None
     on_truncation: str = attrs.field(
-        default="warn", validator=attrs.validators.in_(("warn", "ignore", "raise")))
+        default="warn", validator=attrs.validators.in_(("warn", "ignore", "raise"))
+    )
 
 
 class FileDataset(Dataset):
@@ -76,22 +77,38 @@ class FileDataset(Dataset):
             limit = options.inflate_limit or max(_INFLATE_FLOOR, _INFLATE_RATIO * source.size)
             data_source = source.inflated(head.dataset_offset, cap=limit)
         stop_tag = 0x7FE00008 if options.stop_before_pixels else None
-        index = scan_dataset(data_source.buffer, head.dataset_offset, data_source.size,
-                             implicit_vr=layout.implicit_vr, little_endian=layout.little_endian,
-                             stop_tag=stop_tag, keep_truncated=True)
+        index = scan_dataset(
+            data_source.buffer,
+            head.dataset_offset,
+            data_source.size,
+            implicit_vr=layout.implicit_vr,
+            little_endian=layout.little_endian,
+            stop_tag=stop_tag,
+            keep_truncated=True,
+        )
         if index.truncation is not None and options.on_truncation == "raise":
             raise index.truncation
         if index.truncation is not None and options.on_truncation == "warn":
-            warnings.warn(f"{source.path or 'the source'} is truncated: {index.truncation}; "
-                          "that element raises InvalidDicomError when read", stacklevel=3)
+            warnings.warn(
+                f"{source.path or 'the source'} is truncated: {index.truncation}; "
+                "that element raises InvalidDicomError when read",
+                stacklevel=3,
+            )
         if options.specific_tags is not None:
             index = index.select(set(options.specific_tags) | {0x00080005})
         ctx = Context(data_source, layout.implicit_vr, layout.little_endian)
         ds = Dataset._from_index.__func__(cls, ctx, index)  # type: ignore[attr-defined]
         meta_ctx = Context(source, False, True)  # PS3.10 7.1: explicit VR little endian
         meta = Dataset._from_index(meta_ctx, head.meta)
-        ds.__dict__.update(_file_meta=meta, _head=head, _file_source=source, _layout=layout,
-                           _options=options, filename=source.path, preamble=head.preamble)
+        ds.__dict__.update(
+            _file_meta=meta,
+            _head=head,
+            _file_source=source,
+            _layout=layout,
+            _options=options,
+            filename=source.path,
+            preamble=head.preamble,
+        )
         return ds
 
     @property
@@ -141,8 +158,9 @@ class FileDataset(Dataset):
         self.close()
 
 
-_PLAIN_OPTIONS = {(f, s): ReadOptions(force=f, stop_before_pixels=s)
-                  for f in (False, True) for s in (False, True)}
+_PLAIN_OPTIONS = {
+    (f, s): ReadOptions(force=f, stop_before_pixels=s) for f in (False, True) for s in (False, True)
+}
 
 
 def _open_source(src: Any) -> Source:
@@ -152,12 +170,20 @@ def _open_source(src: Any) -> Source:
         return Source.from_bytes(src)
     if hasattr(src, "read"):
         return Source.from_fileobj(src)
-    raise TypeError(f"dcmread takes a path, bytes or a binary file object, not {type(src).__name__}")
+    raise TypeError(
+        f"dcmread takes a path, bytes or a binary file object, not {type(src).__name__}"
+    )
 
 
-def dcmread(fp: Any, force: bool = False, *, stop_before_pixels: bool = False,
-            specific_tags: Iterable[Any] | None = None, defer_size: Any = None,
-            options: ReadOptions | None = None) -> FileDataset:
+def dcmread(
+    fp: Any,
+    force: bool = False,
+    *,
+    stop_before_pixels: bool = False,
+    specific_tags: Iterable[Any] | None = None,
+    defer_size: Any = None,
+    options: ReadOptions | None = None,
+) -> FileDataset:
     """Open a DICOM file lazily and return a :class:`FileDataset`.
 
     ``fp`` is a path, ``bytes``/``bytearray``/``memoryview`` or a binary file object. The file
@@ -173,8 +199,9 @@ def dcmread(fp: Any, force: bool = False, *, stop_before_pixels: bool = False,
         if specific_tags is None:  # the common case: one of four shared option objects
             options = _PLAIN_OPTIONS[bool(force), bool(stop_before_pixels)]
         else:
-            options = ReadOptions(force=force, stop_before_pixels=stop_before_pixels,
-                                  specific_tags=specific_tags)
+            options = ReadOptions(
+                force=force, stop_before_pixels=stop_before_pixels, specific_tags=specific_tags
+            )
     source = _open_source(fp)
     try:
         return FileDataset._open(source, options)

@@ -77,8 +77,9 @@ class Planner:
     drop_group_lengths: bool = False
 
     # -- datasets -------------------------------------------------------------------------
-    def dataset(self, ds: Dataset, *, trailing_stop: int | None = None,
-                whole: bool = True) -> list[Segment]:
+    def dataset(
+        self, ds: Dataset, *, trailing_stop: int | None = None, whole: bool = True
+    ) -> list[Segment]:
         """Segments for the elements of ``ds`` (no item header). ``trailing_stop``: for the
         top-level dataset, the end of the source, so bytes after the last element are kept.
         ``whole=False``: the index shows only some of the elements in its byte range (a
@@ -99,8 +100,9 @@ class Planner:
         """(tag, segments) per element, in output order."""
         index = ds.index
         edits = ds._edits
-        added = sorted(t for t, e in edits.items() if e is not None
-                       and (index is None or index.find(t) < 0))
+        added = sorted(
+            t for t, e in edits.items() if e is not None and (index is None or index.find(t) < 0)
+        )
         pos = 0
         if self.same_layout and index is not None:
             for rec in index.file_order():
@@ -129,7 +131,9 @@ class Planner:
         for elem in ds:  # built in code, or a different layout: encode everything
             yield int(elem.tag), self.encode(ds, elem)
 
-    def _with_group_lengths(self, ds: Dataset, parts: list[tuple[int, list[Segment]]]) -> list[Segment]:
+    def _with_group_lengths(
+        self, ds: Dataset, parts: list[tuple[int, list[Segment]]]
+    ) -> list[Segment]:
         has_lengths = any(tag & 0xFFFF == 0 for tag, _ in parts)
         if not has_lengths:
             return [seg for _, segs in parts for seg in segs]
@@ -143,7 +147,8 @@ class Planner:
                 if self.drop_group_lengths:
                     continue
                 value = int(sizes.get(tag >> 16, 0)).to_bytes(
-                    4, "little" if self.layout.little_endian else "big")
+                    4, "little" if self.layout.little_endian else "big"
+                )
                 out.append(Emit(self._header(tag, "UL", 4) + value))
                 continue
             out.extend(segs)
@@ -176,8 +181,11 @@ class Planner:
             return [Emit(_item_tag_bytes(ITEM, segments_size(body), little))] + body
         body = self.dataset(item)
         if record.undefined_length:
-            return ([Copy(int(record.header_offset), int(record.value_offset))] + body
-                    + [Copy(int(record.end) - 8, int(record.end))])
+            return (
+                [Copy(int(record.header_offset), int(record.value_offset))]
+                + body
+                + [Copy(int(record.end) - 8, int(record.end))]
+            )
         return [Emit(_item_tag_bytes(ITEM, segments_size(body), little))] + body
 
     # -- fresh encoding -------------------------------------------------------------------
@@ -188,9 +196,15 @@ class Planner:
         if vr_bytes is not None and vr_bytes not in LONG_LENGTH_VRS and length > 0xFFFF:
             raise ValueError(
                 f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) {vr}: a value of {length} bytes "
-                f"does not fit the 16-bit length field of VR {vr} (PS3.5 7.1.2)")
-        return encode_element_header(tag, vr_bytes, length, implicit_vr=self.layout.implicit_vr,
-                                     little_endian=self.layout.little_endian)
+                f"does not fit the 16-bit length field of VR {vr} (PS3.5 7.1.2)"
+            )
+        return encode_element_header(
+            tag,
+            vr_bytes,
+            length,
+            implicit_vr=self.layout.implicit_vr,
+            little_endian=self.layout.little_endian,
+        )
 
     def encode(self, ds: Dataset, elem: DataElement) -> list[Segment]:
         """Segments encoding ``elem`` afresh under this planner's layout."""
@@ -208,18 +222,24 @@ class Planner:
             return [Emit(self._header(tag, "SQ", UNDEFINED_LENGTH))] + body
         rec = elem.record
         # Pixel data (or any large binary value) not edited: copy it when the bytes are the same.
-        if (rec is not None and not elem.is_modified and not elem.is_decoded
-                and ds._ctx is not None):
+        if rec is not None and not elem.is_modified and not elem.is_decoded and ds._ctx is not None:
             copied = self._copy_binary(ds, elem)
             if copied is not None:
                 return copied
         value = elem.value
-        if tag == _PIXEL_DATA and self.encapsulated and isinstance(value, (bytes, bytearray, memoryview)):
+        if (
+            tag == _PIXEL_DATA
+            and self.encapsulated
+            and isinstance(value, (bytes, bytearray, memoryview))
+        ):
             data = bytes(value)
             if len(data) % 2:
                 data += b"\0"
-            return [Emit(self._header(tag, vr if vr in ("OB", "OW") else "OB", UNDEFINED_LENGTH)),
-                    Emit(data), Emit(_item_tag_bytes(SEQ_DELIM, 0, little))]
+            return [
+                Emit(self._header(tag, vr if vr in ("OB", "OW") else "OB", UNDEFINED_LENGTH)),
+                Emit(data),
+                Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
+            ]
         if isinstance(value, np.ndarray):
             return self._array(tag, vr, value)
         if isinstance(value, (bytes, bytearray, memoryview)) and vr in _SWAP_SIZE:
@@ -261,7 +281,8 @@ class Planner:
     def _array(self, tag: int, vr: str, arr: np.ndarray) -> list[Segment]:
         want = "<" if self.layout.little_endian else ">"
         if arr.dtype.byteorder not in ("=", "|", want) or (
-                arr.dtype.byteorder == "=" and want != ("<" if np.little_endian else ">")):
+            arr.dtype.byteorder == "=" and want != ("<" if np.little_endian else ">")
+        ):
             arr = arr.astype(arr.dtype.newbyteorder(want))
         arr = np.ascontiguousarray(arr)
         data = memoryview(arr).cast("B")
@@ -276,7 +297,7 @@ def element_bytes(planner: Planner, ds: Dataset, elem: DataElement) -> bytes:
     out = bytearray()
     for seg in planner.encode(ds, elem):
         if isinstance(seg, Copy):
-            out += ds._ctx.source.buffer[seg.start:seg.stop]
+            out += ds._ctx.source.buffer[seg.start : seg.stop]
         else:
             out += seg.data
     return bytes(out)

@@ -125,8 +125,7 @@ def _partial(ds: Dataset) -> bool:
     """True for a dataset read with ``stop_before_pixels`` or ``specific_tags``: its index
     does not cover its byte range, so only the elements it shows are written."""
     options = getattr(ds, "_options", None)
-    return options is not None and (options.stop_before_pixels
-                                    or options.specific_tags is not None)
+    return options is not None and (options.stop_before_pixels or options.specific_tags is not None)
 
 
 def _check_pixel_length(ds: Dataset, layout: ByteLayout) -> None:
@@ -149,11 +148,17 @@ def _check_pixel_length(ds: Dataset, layout: ByteLayout) -> None:
         raise ValueError(
             f"Pixel Data (7FE0,0010) holds {actual} bytes but Rows {rows} × Columns {cols} × "
             f"Samples {samples} × Frames {frames} × {bits} bits needs {expected}: set the image "
-            "attributes to match before saving")
+            "attributes to match before saving"
+        )
 
 
-def file_plan(ds: Dataset, *, transfer_syntax: str | None = None,
-              enforce_file_format: bool = False, drop_group_lengths: bool = False) -> FilePlan:
+def file_plan(
+    ds: Dataset,
+    *,
+    transfer_syntax: str | None = None,
+    enforce_file_format: bool = False,
+    drop_group_lengths: bool = False,
+) -> FilePlan:
     """The complete plan for writing ``ds`` as a file.
 
     Raises ``ValueError`` for a value the target cannot encode, a syntax change that would need
@@ -175,27 +180,45 @@ def file_plan(ds: Dataset, *, transfer_syntax: str | None = None,
         if was_encapsulated != target.encapsulated or (was_encapsulated and ts != original_ts):
             raise ValueError(
                 f"cannot write pixel data of {UID(original_ts).name or original_ts} as "
-                f"{UID(ts).name or ts}: lazydcm copies pixel data but does not transcode it")
+                f"{UID(ts).name or ts}: lazydcm copies pixel data but does not transcode it"
+            )
     _check_pixel_length(ds, target)
 
-    same = (source_layout is not None and source is not None
-            and source_layout.implicit_vr == target.implicit_vr
-            and source_layout.little_endian == target.little_endian)
-    planner = Planner(target, same_layout=same, encapsulated=target.encapsulated,
-                      drop_group_lengths=drop_group_lengths)
+    same = (
+        source_layout is not None
+        and source is not None
+        and source_layout.implicit_vr == target.implicit_vr
+        and source_layout.little_endian == target.little_endian
+    )
+    planner = Planner(
+        target,
+        same_layout=same,
+        encapsulated=target.encapsulated,
+        drop_group_lengths=drop_group_lengths,
+    )
 
     head: list[Segment]
     meta = ds.file_meta
     head_offset = getattr(ds, "dataset_offset", None)
-    keep_head = (head_offset is not None and source is not None
-                 and (transfer_syntax is None or ts == original_ts)
-                 and (meta is None or not meta.is_dirty())
-                 and not (enforce_file_format and not getattr(ds, "preamble", None)))
+    keep_head = (
+        head_offset is not None
+        and source is not None
+        and (transfer_syntax is None or ts == original_ts)
+        and (meta is None or not meta.is_dirty())
+        and not (enforce_file_format and not getattr(ds, "preamble", None))
+    )
     head = [Copy(0, head_offset)] if keep_head else _fresh_head(ds, ts)
 
     file_source = getattr(ds, "file_source", None)
-    if (target.deflated and keep_head and file_source is not None and source_layout is not None
-            and source_layout.deflated and not ds.is_dirty() and not _partial(ds)):
+    if (
+        target.deflated
+        and keep_head
+        and file_source is not None
+        and source_layout is not None
+        and source_layout.deflated
+        and not ds.is_dirty()
+        and not _partial(ds)
+    ):
         # An unchanged deflated file: its compressed bytes are copied, not deflated again.
         return FilePlan(file_source, [Copy(0, file_source.size)], ts)
 
@@ -212,15 +235,25 @@ def file_plan(ds: Dataset, *, transfer_syntax: str | None = None,
     return FilePlan(source, coalesce(head + body), ts)
 
 
-def save(ds: Dataset, dest: Any, *, transfer_syntax: str | None = None,
-         enforce_file_format: bool = False, drop_group_lengths: bool = False,
-         fsync: bool = True) -> int:
+def save(
+    ds: Dataset,
+    dest: Any,
+    *,
+    transfer_syntax: str | None = None,
+    enforce_file_format: bool = False,
+    drop_group_lengths: bool = False,
+    fsync: bool = True,
+) -> int:
     """Write ``ds`` to ``dest`` (a path — replaced atomically — or a binary file object).
 
     Returns the number of bytes written. Nothing is written if planning fails.
     """
-    plan = file_plan(ds, transfer_syntax=transfer_syntax, enforce_file_format=enforce_file_format,
-                     drop_group_lengths=drop_group_lengths)
+    plan = file_plan(
+        ds,
+        transfer_syntax=transfer_syntax,
+        enforce_file_format=enforce_file_format,
+        drop_group_lengths=drop_group_lengths,
+    )
     return write_plan(plan.source or _NO_SOURCE, plan.segments, dest, fsync=fsync)
 
 

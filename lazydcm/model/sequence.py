@@ -54,8 +54,9 @@ class Sequence(MutableSequence):
         self.is_modified = False
 
     @classmethod
-    def _from_source(cls, scan: Callable[[], list[Item]],
-                     make_item: Callable[[Item], Dataset]) -> Sequence:
+    def _from_source(
+        cls, scan: Callable[[], list[Item]], make_item: Callable[[Item], Dataset]
+    ) -> Sequence:
         """A lazy sequence: ``scan()`` lists the item records when first needed and
         ``make_item(record)`` indexes one item into a Dataset."""
         seq = cls()
@@ -141,7 +142,9 @@ class Sequence(MutableSequence):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Sequence, list)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=False)
+            )
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

@@ -22,13 +22,21 @@ import numpy as np
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.encaps import frame_ranges, parse_fragments
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
-from lazydcm.pixels.encapsulated import decode_frames, frame_bytes as _frame_bytes
+from lazydcm.pixels.encapsulated import decode_frames
+from lazydcm.pixels.encapsulated import frame_bytes as _frame_bytes
 from lazydcm.pixels.native import native_array
 from lazydcm.pixels.render import to_display
 from lazydcm.pixels.spec import PIXEL_TAGS, PixelSpec
 
-__all__ = ["pixel_array", "frame", "iter_frames", "frame_bytes", "to_image", "pixel_spec",
-           "is_encapsulated"]
+__all__ = [
+    "pixel_array",
+    "frame",
+    "iter_frames",
+    "frame_bytes",
+    "to_image",
+    "pixel_spec",
+    "is_encapsulated",
+]
 
 _KIND_BY_TAG = {tag: kind for kind, tag in PIXEL_TAGS.items()}
 _EOT, _EOT_LENGTHS = 0x7FE00001, 0x7FE00002
@@ -38,8 +46,9 @@ def _pixel_element(ds: Any) -> tuple[Any, str]:
     for tag in (0x7FE00010, 0x7FE00008, 0x7FE00009):
         if tag in ds:
             return ds[tag], _KIND_BY_TAG[tag]
-    raise AttributeError("the dataset has no Pixel Data, Float Pixel Data or Double Float "
-                         "Pixel Data element")
+    raise AttributeError(
+        "the dataset has no Pixel Data, Float Pixel Data or Double Float Pixel Data element"
+    )
 
 
 def _transfer_syntax(ds: Any) -> str:
@@ -58,7 +67,10 @@ def _compressed_syntax(ds: Any, elem: Any) -> str:
     if not layout_for(uid).encapsulated:
         raise InvalidDicomError(
             f"pixel data is encapsulated (undefined length) but the transfer syntax {uid} is "
-            "native (PS3.5 A.4)", tag=int(elem.tag), offset=elem.header_offset)
+            "native (PS3.5 A.4)",
+            tag=int(elem.tag),
+            offset=elem.header_offset,
+        )
     return uid
 
 
@@ -82,7 +94,9 @@ def pixel_spec(ds: Any) -> PixelSpec:
     return PixelSpec.from_dataset(ds, little_endian=little, kind=kind, pixel_vr=elem.VR)
 
 
-def _native_buffer(ds: Any, elem: Any, spec: PixelSpec, frame_no: int | None) -> tuple[Any, PixelSpec]:
+def _native_buffer(
+    ds: Any, elem: Any, spec: PixelSpec, frame_no: int | None
+) -> tuple[Any, PixelSpec]:
     """The bytes to view (writable, copy-on-write) and the spec that describes them."""
     rec = elem.record
     if rec is None or elem.is_modified or elem.is_decoded:
@@ -92,7 +106,9 @@ def _native_buffer(ds: Any, elem: Any, spec: PixelSpec, frame_no: int | None) ->
         elif not isinstance(value, (bytes, bytearray, memoryview)):
             raise InvalidDicomError(
                 f"pixel data has VR {elem.VR}, whose value is not bytes (PS3.5 A.1: OB or OW)",
-                tag=int(elem.tag), offset=elem.header_offset)
+                tag=int(elem.tag),
+                offset=elem.header_offset,
+            )
         return memoryview(bytearray(value)), spec
     source = ds._ctx.source
     ds._check_truncated(rec)
@@ -105,7 +121,9 @@ def _native_buffer(ds: Any, elem: Any, spec: PixelSpec, frame_no: int | None) ->
         if start + spec.frame_nbytes > int(rec.value_offset) + int(rec.length):
             raise InvalidDicomError(
                 f"frame {index} runs past the end of the pixel data ({int(rec.length)} bytes)",
-                tag=int(elem.tag), offset=int(rec.value_offset))
+                tag=int(elem.tag),
+                offset=int(rec.value_offset),
+            )
         return source.cow_view(start, spec.frame_nbytes), one
     return source.cow_view(int(rec.value_offset), int(rec.length)), spec
 
@@ -127,8 +145,9 @@ def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
     eot = ds.get(_EOT)
     eot_lengths = ds.get(_EOT_LENGTHS)
     offsets = np.frombuffer(bytes(eot.value), "<u8").tolist() if eot is not None else None
-    lengths = (np.frombuffer(bytes(eot_lengths.value), "<u8").tolist()
-               if eot_lengths is not None else None)
+    lengths = (
+        np.frombuffer(bytes(eot_lengths.value), "<u8").tolist() if eot_lengths is not None else None
+    )
     ranges = frame_ranges(frags, spec.frames, eot_offsets=offsets, eot_lengths=lengths, buf=buf)
     object.__setattr__(ds, "_frame_ranges_cache", (elem, buf, ranges))
     return buf, ranges
@@ -194,7 +213,9 @@ def frame_bytes(ds: Any, index: int) -> bytes:
     """
     elem, _ = _pixel_element(ds)
     if not is_encapsulated(ds):
-        raise ValueError("frame_bytes() is for encapsulated pixel data; use frame() for native data")
+        raise ValueError(
+            "frame_bytes() is for encapsulated pixel data; use frame() for native data"
+        )
     spec = pixel_spec(ds)
     buf, ranges = _frame_ranges(ds, elem, spec)
     return _frame_bytes(buf, ranges[index])

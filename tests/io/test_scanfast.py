@@ -6,17 +6,25 @@ import os
 import warnings
 
 import pytest
+from _corpus import catalog, require_corpus
 
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io import scanner
 from lazydcm.io.source import Source
-from _corpus import catalog, require_corpus
 
 
 def _index_columns(index):
-    return (list(index.tags), index.vrs.tobytes(), list(index.header_offsets),
-            list(index.value_offsets), list(index.lengths), list(index.ends),
-            index.start, index.stop, index.end)
+    return (
+        list(index.tags),
+        index.vrs.tobytes(),
+        list(index.header_offsets),
+        list(index.value_offsets),
+        list(index.lengths),
+        list(index.ends),
+        index.start,
+        index.stop,
+        index.end,
+    )
 
 
 def _scan_file(path):
@@ -27,8 +35,13 @@ def _scan_file(path):
             if head.layout.deflated:
                 return ("deflated", _index_columns(head.meta))
             index = scanner.scan_dataset(
-                buf, head.dataset_offset, len(buf), implicit_vr=head.layout.implicit_vr,
-                little_endian=head.layout.little_endian, keep_truncated=True)
+                buf,
+                head.dataset_offset,
+                len(buf),
+                implicit_vr=head.layout.implicit_vr,
+                little_endian=head.layout.little_endian,
+                keep_truncated=True,
+            )
         except InvalidDicomError as exc:
             return ("error", type(exc).__name__, str(exc))
         return (_index_columns(head.meta), _index_columns(index))
@@ -62,8 +75,9 @@ def test_stop_tag_and_truncation_agree(stop_tag, monkeypatch):
         for plain in (scanner._scan_plain, None):
             monkeypatch.setattr(scanner, "_scan_plain", plain)
             try:
-                index = scanner.scan_dataset(data[:cut], 0x150, cut, implicit_vr=False,
-                                             little_endian=True, stop_tag=stop_tag)
+                index = scanner.scan_dataset(
+                    data[:cut], 0x150, cut, implicit_vr=False, little_endian=True, stop_tag=stop_tag
+                )
                 results.append(_index_columns(index))
             except InvalidDicomError as exc:
                 results.append(str(exc))
