@@ -147,9 +147,15 @@ def _draw_element(
     if vr == "SQ":
         count = draw(st.integers(0, 3))
         items = [_draw_dataset(draw, charset, depth + 1, options) for _ in range(count)]
-        return ElementSpec(
-            tag, "SQ", tuple(items), draw(_length_style(options["undefined_lengths"]))
+        undefined = draw(_length_style(options["undefined_lengths"]))
+        # a private sequence may be written as UN (PS3.5 6.2.2), always of undefined length;
+        # not when defined lengths were asked for
+        as_un = (
+            bool(tag & 0x10000)
+            and options["undefined_lengths"] is not False
+            and draw(st.booleans())
         )
+        return ElementSpec(tag, "SQ", tuple(items), undefined or as_un, as_un=as_un)
     return ElementSpec(tag, vr, draw(element_values(vr, charset, vm)))
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "swap_words",
     "WORD_SIZE",
     "item_stream",
+    "IMPLICIT_ITEMS",
 ]
 
 IMPLICIT_LE = "1.2.840.10008.1.2"  # PS3.5 A.1
@@ -101,6 +102,10 @@ class Layout:
     little_endian: bool
     deflated: bool = False
     encapsulated: bool = False
+
+
+#: The layout of the items of a UN sequence of undefined length (PS3.5 6.2.2).
+IMPLICIT_ITEMS = Layout(True, True)
 
 
 def layout_of(transfer_syntax: str) -> Layout:
@@ -215,6 +220,10 @@ def encode_element(
 ) -> bytes:
     """Header and value of one element (``group_length`` is the value of a (gggg,0000))."""
     little = layout.little_endian
+    if elem.vr == "SQ" and elem.as_un and not layout.implicit_vr:
+        # PS3.5 6.2.2: UN of undefined length; the value is in implicit VR little endian
+        body = sequence_value(elem, IMPLICIT_ITEMS, charset)
+        return _header(elem.tag, "UN", _UNDEFINED, layout) + body + _delimiter(_SEQ_DELIM, 0, True)
     if elem.vr == "SQ":
         body = sequence_value(elem, layout, charset)
         if elem.undefined_length:

@@ -49,6 +49,9 @@ class ElementSpec:
         encapsulated: for Pixel Data, the value is an encapsulated item stream (Basic Offset
             Table item + fragment items, without the sequence delimiter), always written with
             undefined length.
+        as_un: for SQ, in explicit VR syntaxes the sequence is written as UN of undefined
+            length whose items are implicit VR little endian (PS3.5 6.2.2), as real files carry
+            private sequences; readers read it as a sequence.
     """
 
     tag: int
@@ -56,6 +59,7 @@ class ElementSpec:
     value: Any
     undefined_length: bool = False
     encapsulated: bool = False
+    as_un: bool = False
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ from typing import Any
 
 from lazydcm._strategies._charsets import DEFAULT, CharsetInfo, charset_for_terms
 from lazydcm._strategies._encoder import (
+    IMPLICIT_ITEMS,
     WORD_SIZE,
     Layout,
     charset_of,
@@ -115,8 +116,9 @@ def _element_view(
     if elem.vr == "SQ":
         if implicit_private and not undefined:
             return "UN", sequence_value(elem, layout, charset)
+        items_layout = IMPLICIT_ITEMS if elem.as_un and not layout.implicit_vr else layout
         return "SQ", [
-            spec_view(item, layout, charset=charset, sq_undefined=sq_undefined)
+            spec_view(item, items_layout, charset=charset, sq_undefined=sq_undefined)
             for item in elem.value
         ]
     if implicit_private and elem.vr != "UN":

@@ -44,6 +44,7 @@ from lazydcm.model.values import encode_value
 __all__ = ["Planner", "segments_size", "element_bytes"]
 
 _PIXEL_DATA = 0x7FE00010
+_UN_ITEMS = ByteLayout(implicit_vr=True, little_endian=True)
 # Word size of the binary VRs that change with byte order (PS3.5 7.3).
 _SWAP_SIZE = {"OW": 2, "OF": 4, "OL": 4, "OD": 8, "OV": 8}
 
@@ -161,9 +162,12 @@ class Planner:
         seq: Sequence = elem.value
         if rec is None or not self.same_layout:
             return self.encode(ds, elem)
+        # PS3.5 6.2.2: the items of a UN sequence are implicit VR little endian, whatever the
+        # file's syntax; edits inside them are encoded so.
+        items = self if rec.vr != b"UN" else attrs.evolve(self, layout=_UN_ITEMS)
         body: list[Segment] = []
         for slot in seq.slots:
-            body.extend(self._item(ds, slot.record, slot.dataset))
+            body.extend(items._item(ds, slot.record, slot.dataset))
         if rec.undefined_length:
             head = [Copy(int(rec.header_offset), int(rec.value_offset))]
             tail = [Copy(int(rec.end) - 8, int(rec.end))]

@@ -104,3 +104,27 @@ def test_bits_allocated_with_a_text_vr():
     ds = read(data)
     with contextlib.suppress(InvalidDicomError):  # either reads or raises the one error
         ds.decode()  # was TypeError: '<=' not supported between 'UID' and 'int'
+
+
+def test_edit_inside_a_un_sequence_keeps_its_items_implicit():
+    # explicit VR LE file; (0009,1010) UN of undefined length holding one item whose content
+    # is implicit VR little endian (PS3.5 6.2.2), as real files carry private sequences
+    item_body = encode_dataset(DatasetSpec((E(0x00100020, "LO", "ID1"),)), Layout(True, True))
+    un_sequence = (
+        b"\x09\x00\x10\x10"
+        b"UN\x00\x00"
+        b"\xff\xff\xff\xff"  # (0009,1010) UN undefined
+        b"\xfe\xff\x00\xe0"
+        b"\xff\xff\xff\xff"
+        + item_body  # item, undefined length
+        + b"\xfe\xff\x0d\xe0\x00\x00\x00\x00"  # item delimiter
+        + b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
+    )  # sequence delimiter
+    creator = encode_dataset(DatasetSpec((E(0x00090010, "LO", "ACME"),)), Layout(False, True))
+    meta = encode_meta(
+        DatasetSpec((E(0x00020001, "OB", b"\x00\x01"), E(0x00020010, "UI", EXPLICIT_LE)))
+    )
+    ds = read(b"\0" * 128 + b"DICM" + meta + creator + un_sequence)
+    ds[0x00091010].value[0].PatientID = "NEWID"
+    back = read(to_bytes(ds))
+    assert back[0x00091010].value[0].PatientID == "NEWID"  # was garbage: items re-encoded explicit
