@@ -20,6 +20,7 @@ opens its files itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import multiprocessing
@@ -311,13 +312,15 @@ def index_file(
     row: dict[str, Any] = dict.fromkeys(spec.names)
     row["path"] = os.fspath(path)
     try:
-        row["size"] = os.stat(path).st_size
         # The whole file is scanned (pixel data is skipped by its length, not read) so that a
         # file cut short shows up in the error column.
         ds, truncation = open_checked(path, force=force)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop an archive scan
         row["error"] = describe_error(exc)
+        with contextlib.suppress(OSError):
+            row["size"] = os.stat(path).st_size
         return row
+    row["size"] = ds.file_source.size
     problems: list[str] = [] if truncation is None else [truncation]
     try:
         row["TransferSyntaxUID"] = ds.transfer_syntax_uid

@@ -153,6 +153,7 @@ def _draw_element(
         as_un = (
             bool(tag & 0x10000)
             and options["undefined_lengths"] is not False
+            and options.get("un_sequences", True)
             and draw(st.booleans())
         )
         return ElementSpec(tag, "SQ", tuple(items), undefined or as_un, as_un=as_un)
@@ -228,17 +229,20 @@ def dataset_specs(
     charset: Any = None,
     undefined_lengths: bool | None = None,
     group_lengths: bool = False,
+    un_sequences: bool = True,
 ) -> DatasetSpec:
     """A top-level :class:`DatasetSpec`: a character set is drawn (unless ``charset`` names
     one) and carried in (0008,0005); items inherit it. Sequences nest up to ``max_depth``
     levels of items; ``undefined_lengths`` fixes the length style of sequences and items
-    (None: either); ``group_lengths`` may add (gggg,0000) elements to the top level."""
+    (None: either); ``group_lengths`` may add (gggg,0000) elements to the top level;
+    ``un_sequences`` lets private sequences be written as UN (``ElementSpec.as_un``)."""
     options = {
         "max_depth": max_depth,
         "max_elements": max_elements,
         "private": private,
         "undefined_lengths": undefined_lengths,
         "group_lengths": group_lengths,
+        "un_sequences": un_sequences,
     }
     return _draw_dataset(draw, draw(charsets(charset)), 0, options)
 
@@ -412,6 +416,7 @@ def file_specs(
     undefined_lengths: bool | None = None,
     group_lengths: bool | None = None,
     pixel_data: bool | None = None,
+    un_sequences: bool = True,
 ) -> EncodedFile:
     """An :class:`EncodedFile` (see ``lazydcm.strategies.encoded_files``)."""
     if transfer_syntax is None:
@@ -429,6 +434,7 @@ def file_specs(
             charset=charset,
             undefined_lengths=undefined_lengths,
             group_lengths=with_lengths,
+            un_sequences=un_sequences,
         )
     )
     sop_class = draw(st.sampled_from(_SOP_CLASSES))

@@ -148,10 +148,12 @@ class Edit:
 
 
 def _as_written(spec: DatasetSpec) -> DatasetSpec:
-    """``spec`` as lazydcm writes a dataset built in code: every sequence in it gets undefined
-    length (which decides how a private sequence reads back in implicit VR)."""
+    """``spec`` as lazydcm writes a dataset built in code: every sequence in it is an SQ of
+    undefined length (which decides how a private sequence reads back in implicit VR)."""
     elements = tuple(
-        attrs.evolve(e, value=tuple(_as_written(i) for i in e.value), undefined_length=True)
+        attrs.evolve(
+            e, value=tuple(_as_written(i) for i in e.value), undefined_length=True, as_un=False
+        )
         if e.vr == "SQ"
         else e
         for e in spec.elements

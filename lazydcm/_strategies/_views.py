@@ -84,8 +84,9 @@ def spec_view(
 ) -> View:
     """The view a reader should give of ``spec`` written in ``layout``.
 
-    ``sq_undefined``: True when the writer wrote every sequence with undefined length (as
-    lazydcm does for sequences it encodes itself); None takes each spec's own length style.
+    ``sq_undefined``: True when the writer wrote every sequence as SQ of undefined length (as
+    lazydcm does for sequences it encodes itself); None takes each spec's own length style
+    (and UN encoding, see ``ElementSpec.as_un``).
     It matters for private sequences in implicit VR: one of undefined length reads as SQ,
     one of defined length as UN bytes.
     """
@@ -116,7 +117,9 @@ def _element_view(
     if elem.vr == "SQ":
         if implicit_private and not undefined:
             return "UN", sequence_value(elem, layout, charset)
-        items_layout = IMPLICIT_ITEMS if elem.as_un and not layout.implicit_vr else layout
+        # a UN sequence's items are implicit VR LE, when the strategies' encoder wrote it
+        as_un = elem.as_un and sq_undefined is None and not layout.implicit_vr
+        items_layout = IMPLICIT_ITEMS if as_un else layout
         return "SQ", [
             spec_view(item, items_layout, charset=charset, sq_undefined=sq_undefined)
             for item in elem.value

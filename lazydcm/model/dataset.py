@@ -466,9 +466,11 @@ class Dataset:
 
     def get(self, key: Any, default: Any = None) -> Any:
         """For a keyword, the element's value; for a tag, the ``DataElement``; else ``default``."""
-        if isinstance(key, str) and dictionary.tag_for_keyword(key) is not None:
-            elem = self._element(dictionary.tag_for_keyword(key))
-            return default if elem is None else elem.value
+        if isinstance(key, str):
+            tag = _tag_for_keyword(key)
+            if tag is not None:
+                elem = self._element(tag)
+                return default if elem is None else elem.value
         try:
             tag = to_tag(key)
         except (KeyError, TypeError, ValueError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import tempfile
 from typing import Any
@@ -97,6 +98,8 @@ def _same_length_value(vr: str, old: Any) -> Any:
     if vr in _SAME_LENGTH_TEXT and isinstance(old, str) and old:
         if vr == "DS" and len(old) > 16 or vr == "IS" and len(old) > 12:
             return None
+        if vr == "PN":  # keep the component and group delimiters (64 characters per group)
+            return re.sub(r"[^^=]", "X", old)
         return _SAME_LENGTH_TEXT[vr] * len(old)
     return None
 
@@ -233,7 +236,7 @@ class EditSaveReopen(RuleBasedStateMachine):
                 if data.draw(st.integers(0, 4)) == 0:
                     changes[tag], fits = None, False
                     expected.pop(tag, None)
-                    continue
+                    continue  # a later change of the same tag replaces this one
                 vm = None if (tag >> 16) & 1 else dictionary.vm_for(tag)
                 value = data.draw(element_values(vr, self.charset, vm))
             else:
@@ -244,12 +247,14 @@ class EditSaveReopen(RuleBasedStateMachine):
                 fits = False
             if value is None:
                 continue  # None means "delete" to lazydcm.edit
-            changes[dictionary.keyword_for(tag) or tag] = value
+            changes[tag] = value
             expected[tag] = (vr, plain_value(vr, value, self.layout.little_endian))
             if tag in model:
                 fits = fits and self._same_length(vr, model[tag][1], value)
         if not changes:
             return
+        # one change per tag (the last), keyed by keyword where there is one
+        changes = {dictionary.keyword_for(tag) or tag: value for tag, value in changes.items()}
         size = os.path.getsize(self.path)
         report = lazydcm.edit(self.path, changes)
         event(f"lazydcm.edit: {report.strategy}")
