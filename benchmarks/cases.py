@@ -334,9 +334,7 @@ def pydicom_index_row(path: str, columns: tuple[str, ...]) -> tuple[str, ...]:
     size = os.stat(path).st_size
     ds = pydicom.dcmread(path, stop_before_pixels=True)
     meta = ds.file_meta
-    values = [
-        _text(getattr(meta if k == "TransferSyntaxUID" else ds, k, None)) for k in columns
-    ]
+    values = [_text(getattr(meta if k == "TransferSyntaxUID" else ds, k, None)) for k in columns]
     return (str(size), *values)
 
 
