@@ -417,6 +417,75 @@ def test_sequences_of_both_length_styles():
     )  # Sequence Delimitation Item
 
 
+# -- the views the state machine's model is built from -----------------------------------
+
+
+def _un_sequence_spec() -> Any:
+    """(0009,0010) creator, (0009,1010) a private sequence the encoder writes as UN of
+    undefined length, one item holding a private US (with its creator) and an empty standard
+    SQ (0018,0026) Intervention Drug Information Sequence."""
+    item = lst.DatasetSpec(
+        (
+            lst.ElementSpec(0x00110010, "LO", "ACME"),
+            lst.ElementSpec(0x00111001, "US", 7),
+            lst.ElementSpec(0x00180026, "SQ", (), undefined_length=True),
+        )
+    )
+    return lst.DatasetSpec(
+        (
+            lst.ElementSpec(0x00090010, "LO", "ACME"),
+            lst.ElementSpec(0x00091010, "SQ", (item,), True, as_un=True),
+        )
+    )
+
+
+def test_view_of_an_item_built_in_code_keeps_its_vrs():
+    """``as_un`` says how the encoder writes a sequence; an item built in code from the spec
+    holds its elements with the VRs given (found by the state machine: its model of an appended
+    item read private elements of a nested ``as_un`` sequence as UN)."""
+    from lazydcm._strategies._encoder import Layout
+    from lazydcm._strategies._views import dataset_view
+
+    item = lst.DatasetSpec(_un_sequence_spec().elements)  # as an item
+    explicit = Layout(False, True)
+    in_code = dataset_view(item.to_dataset())
+    assert in_code == spec_view(item, explicit, sq_undefined=True)
+    assert in_code[0x00091010][1][0][0x00111001] == ("US", 7)
+    assert spec_view(item, explicit)[0x00091010][1][0][0x00111001] == ("UN", b"\x07\x00")
+
+
+def test_view_in_layout_keeps_the_items_of_a_un_sequence_implicit():
+    """lazydcm saves a sequence read as UN of undefined length in place, with the items it
+    gains in implicit VR little endian (PS3.5 6.2.2), so their private elements read back as
+    UN; ``view_in_layout`` says so for an :class:`UNItems` sequence (found by the state
+    machine), and re-encodes it as an SQ when the layout changes."""
+    from lazydcm._strategies._encoder import EXPLICIT_LE, Layout, encode_file
+    from lazydcm._strategies._views import UNItems, dataset_view, view_in_layout
+
+    spec = _un_sequence_spec()
+    meta = lst.DatasetSpec((lst.ElementSpec(0x00020001, "OB", b"\x00\x01"),))
+    explicit = Layout(False, True)
+    model = spec_view(spec, explicit)
+    assert isinstance(model[0x00091010][1], UNItems)
+    ds = lazydcm.dcmread(encode_file(spec, meta, EXPLICIT_LE))
+    new = lst.DatasetSpec(
+        (lst.ElementSpec(0x00110010, "LO", "ACME"), lst.ElementSpec(0x00111001, "US", 9))
+    )
+    ds[0x00091010].value[0][0x00180026].value.append(new.to_dataset())
+    ds[0x00091010].value.append(new.to_dataset())
+    nested = model[0x00091010][1][0][0x00180026][1]
+    nested.append(spec_view(new, explicit, sq_undefined=True))
+    model[0x00091010][1].append(spec_view(new, explicit, sq_undefined=True))
+    assert dataset_view(ds) == model  # in memory: the VRs given
+    back = lazydcm.dcmread(to_bytes(ds))
+    expected = view_in_layout(model, explicit)
+    assert dataset_view(back) == expected
+    assert expected[0x00091010][1][1][0x00111001] == ("UN", b"\x09\x00")
+    assert expected[0x00091010][1][0][0x00180026][1][0][0x00111001] == ("UN", b"\x09\x00")
+    transcoded = view_in_layout(model, explicit, same_layout=False)
+    assert transcoded[0x00091010][1][1][0x00111001] == ("US", 9)
+
+
 def my_anonymizer(ds: Any) -> Any:
     """Stands in for the user's code in the README example below."""
     return ds

@@ -7,7 +7,9 @@ OW/OF/OL/OD/OV become little-endian bytes whatever the file's byte order.
 
 :func:`spec_view` says what a reader should see when a spec is written in a given layout
 (implicit VR loses the VR of private elements, which then read as UN bytes);
-:func:`dataset_view` says what a lazydcm ``Dataset`` holds.
+:func:`dataset_view` says what a lazydcm ``Dataset`` holds. The items of a sequence the encoder
+wrote as UN of undefined length are an :class:`UNItems` list, which compares like any list but
+remembers that those items are implicit VR little endian (for :func:`view_in_layout`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ from lazydcm._strategies._spec import (
     is_private_creator,
 )
 
-__all__ = ["plain_value", "spec_view", "dataset_view", "view_in_layout", "PIXEL_DATA_IMPLICIT_VR"]
+__all__ = [
+    "plain_value",
+    "spec_view",
+    "dataset_view",
+    "view_in_layout",
+    "UNItems",
+    "PIXEL_DATA_IMPLICIT_VR",
+]
 
 View = dict[int, tuple[str, Any]]
 
@@ -42,6 +51,15 @@ _PIXEL_DATA = 0x7FE00010
 #: says OW, while readers differ (pydicom: OW; lazydcm: OB for 8 bits); the views leave it
 #: unresolved and compare the bytes.
 PIXEL_DATA_IMPLICIT_VR = "OB or OW"
+
+
+class UNItems(list):
+    """The item views of a sequence stored as UN of undefined length (``ElementSpec.as_un``).
+
+    A plain list for comparisons; its type records that the items are encoded in implicit VR
+    little endian whatever the file's transfer syntax (PS3.5 6.2.2: "In the case of Undefined
+    Length Sequences, the Value shall remain in Implicit VR form"), so that
+    :func:`view_in_layout` knows how items added to it are written."""
 
 
 def _plain_item(value: Any) -> Any:
@@ -120,10 +138,11 @@ def _element_view(
         # a UN sequence's items are implicit VR LE, when the strategies' encoder wrote it
         as_un = elem.as_un and sq_undefined is None and not layout.implicit_vr
         items_layout = IMPLICIT_ITEMS if as_un else layout
-        return "SQ", [
+        items = [
             spec_view(item, items_layout, charset=charset, sq_undefined=sq_undefined)
             for item in elem.value
         ]
+        return "SQ", UNItems(items) if as_un else items
     if implicit_private and elem.vr != "UN":
         return "UN", encode_value(elem.vr, elem.value, True, charset)  # implicit is LE
     if layout.implicit_vr and tag == _PIXEL_DATA:
@@ -131,15 +150,31 @@ def _element_view(
     return elem.vr, plain_value(elem.vr, elem.value)
 
 
-def view_in_layout(view: View, layout: Layout, charset: CharsetInfo | None = None) -> View:
+def view_in_layout(
+    view: View,
+    layout: Layout,
+    charset: CharsetInfo | None = None,
+    *,
+    same_layout: bool = True,
+) -> View:
     """What a view becomes when lazydcm re-encodes the dataset in ``layout``: in implicit VR,
     private elements lose their VR (UN bytes, little endian); sequences, which lazydcm writes
-    with undefined length, stay sequences."""
+    with undefined length, stay sequences.
+
+    A sequence stored as UN of undefined length (an :class:`UNItems` value) that lazydcm writes
+    in the layout it was read in (``same_layout``) keeps its UN header, and its items, old and
+    new, are implicit VR little endian (PS3.5 6.2.2): in them, private elements lose their VR
+    whatever ``layout`` is. Written in another layout it is re-encoded as an SQ in ``layout``."""
     charset = charset or _view_charset(view)
     out: View = {}
     for tag, (vr, value) in view.items():
-        if vr == "SQ":
-            out[tag] = (vr, [view_in_layout(item, layout, charset) for item in value])
+        if vr == "SQ" and same_layout and isinstance(value, UNItems):
+            out[tag] = (vr, UNItems(view_in_layout(i, IMPLICIT_ITEMS, charset) for i in value))
+        elif vr == "SQ":
+            out[tag] = (
+                vr,
+                [view_in_layout(i, layout, charset, same_layout=same_layout) for i in value],
+            )
         elif layout.implicit_vr and is_private(tag) and not is_private_creator(tag) and vr != "UN":
             out[tag] = ("UN", encode_value(vr, value, True, charset))
         elif tag == _PIXEL_DATA and (layout.implicit_vr or vr == PIXEL_DATA_IMPLICIT_VR):

@@ -5,8 +5,10 @@ plain dict model.
 The model is a dict ``{tag: (VR, value)}`` (a sequence's value is a list of item dicts) of plain
 Python values, updated by the rules below with dict operations only - it knows nothing of
 lazydcm's index, overlay or writer. Expected values of new elements are the canonical values
-the strategies drew; the only lazydcm fact the model uses is the documented byte-order rule for
-OW-like bytes (those of a dataset read from a big-endian file are big-endian words).
+the strategies drew; the only lazydcm facts the model uses are the documented byte-order rule for
+OW-like bytes (those of a dataset read from a big-endian file are big-endian words) and that a
+sequence read as UN of undefined length is saved in the same syntax as it was stored, its items
+(added ones too) in implicit VR little endian (PS3.5 6.2.2; ``view_in_layout``).
 """
 
 from __future__ import annotations
@@ -185,7 +187,11 @@ class EditSaveReopen(RuleBasedStateMachine):
             edit.apply(self.ds)
 
     def _item(self, spec) -> Model:
-        return spec_view(spec, _EXPLICIT, charset=self.charset)
+        """The view of an item built in code from ``spec`` (``DatasetSpec.to_dataset``): every
+        element keeps the VR it was given. ``spec``'s length styles and ``as_un`` say how the
+        strategies' encoder would write it; nothing encodes it here (``sq_undefined=True``:
+        lazydcm writes the sequences of a dataset built in code as SQ of undefined length)."""
+        return spec_view(spec, _EXPLICIT, charset=self.charset, sq_undefined=True)
 
     @rule()
     def save_to_new_path(self) -> None:
