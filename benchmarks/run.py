@@ -1,6 +1,7 @@
 """Side-by-side benchmarks of pydicom and lazydcm (and ``cp`` as the floor for copy-through).
 
     python benchmarks/run.py [--quick] [--only NAME[,NAME...]] [--workdir DIR] [--warm]
+                             [--rounds N]
 
 Builds the data (make_data.py, skipped when present), then measures every implementation of
 every selected benchmark in a fresh Python process (``run.py --single NAME --impl IMPL``), so
@@ -184,6 +185,23 @@ def spawn_single(
 # --- the report -------------------------------------------------------------------------------
 
 
+def merge_rounds(first: Measurement, later: Measurement) -> Measurement:
+    """One measurement from two rounds of the same implementation: all warm times, the first
+    round's cold time, the larger memory figures; a differing check is an error."""
+    merged = Measurement(
+        times=first.times + later.times,
+        cold=first.cold,
+        peak_rss=max(first.peak_rss, later.peak_rss),
+        anon_peak=max(first.anon_peak, later.anon_peak),
+        anon_after=max(first.anon_after, later.anon_after),
+        check=first.check,
+        note=first.note,
+    )
+    if later.check != first.check:
+        merged.error = f"check differs between rounds: {first.check} vs {later.check}"
+    return merged
+
+
 def mem_of(m: Measurement, metric: str) -> str:
     return "-" if m.error else fmt_bytes(getattr(m, metric))
 
@@ -266,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated benchmark names")
     ap.add_argument("--workdir", type=Path, default=make_data.DEFAULT_WORKDIR)
     ap.add_argument("--warm", action="store_true", help="never drop the page cache")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every implementation this many times, alternating (A B A B ...), each in\n"
+        "a fresh process, and keep the best: drift in machine load then hits both sides",
+    )
     ap.add_argument("--single", help=argparse.SUPPRESS)
     ap.add_argument("--impl", help=argparse.SUPPRESS)
     ap.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
@@ -310,17 +335,20 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[tuple[str, str], Measurement] = {}
     started = time.perf_counter()
     for name in selected:
-        for impl in cases.BENCHMARKS[name].impls:
-            print(f"  running {name} / {impl} ...", end=" ", flush=True)
-            m, stderr = spawn_single(name, impl, args, cold=cold)
-            results[(name, impl)] = m
-            if m.error:
-                label = "lazydcm" if impl.startswith("lazydcm") else impl
-                print(f"\n  {label}: {m.error}")
-                if not m.error.startswith("not available") and stderr.strip():
-                    print("    " + stderr.strip().replace("\n", "\n    "))
-            else:
-                print(fmt_time(m.best))
+        for round_ in range(max(1, args.rounds)):
+            for impl in cases.BENCHMARKS[name].impls:
+                print(f"  running {name} / {impl} ...", end=" ", flush=True)
+                m, stderr = spawn_single(name, impl, args, cold=cold and round_ == 0)
+                if round_ and not m.error and not results[(name, impl)].error:
+                    m = merge_rounds(results[(name, impl)], m)
+                results[(name, impl)] = m
+                if m.error:
+                    label = "lazydcm" if impl.startswith("lazydcm") else impl
+                    print(f"\n  {label}: {m.error}")
+                    if not m.error.startswith("not available") and stderr.strip():
+                        print("    " + stderr.strip().replace("\n", "\n    "))
+                else:
+                    print(fmt_time(m.best))
     print(f"(measured in {time.perf_counter() - started:.0f} s)\n")
 
     failures = print_table([r for r in ROWS if r.bench in selected], results)

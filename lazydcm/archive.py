@@ -82,6 +82,8 @@ def describe_error(exc: BaseException) -> str:
 
 #: Edits refuse a file cut short (PS3.10 7: not a whole file) and leave it as it is.
 _REFUSE_TRUNCATED = ReadOptions(on_truncation="raise")
+#: Scans report a file cut short in their results instead of warning (by ``force``).
+_QUIET_TRUNCATED = {f: ReadOptions(force=f, on_truncation="ignore") for f in (False, True)}
 
 
 def open_checked(path: str | os.PathLike[str], *, force: bool = False) -> tuple[Any, str | None]:
@@ -90,7 +92,7 @@ def open_checked(path: str | os.PathLike[str], *, force: bool = False) -> tuple[
 
     Raises what ``dcmread`` raises (``InvalidDicomError``, ``OSError``).
     """
-    ds = lazydcm.dcmread(path, options=ReadOptions(force=force, on_truncation="ignore"))
+    ds = lazydcm.dcmread(path, options=_QUIET_TRUNCATED[bool(force)])
     truncation = ds.truncation
     return ds, None if truncation is None else describe_error(truncation)
 

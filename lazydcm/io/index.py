@@ -63,6 +63,9 @@ class Record(NamedTuple):
     undefined_length: bool
 
 
+_new_index = object.__new__
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
@@ -108,18 +111,24 @@ class IndexBuilder:
         The builder's columns are handed over, not copied: do not append afterwards.
         """
         nums = self.nums
-        return ElementIndex(
-            tags=self.tags,
-            vrs=bytes(self.vrs),
-            header_offsets=nums[0::4],
-            value_offsets=nums[1::4],
-            lengths=nums[2::4],
-            ends=nums[3::4],
-            start=self.start,
-            stop=stop,
-            end=stop if end is None else end,
-            truncation=self.truncation,
-        )
+        # The columns are consistent by construction: skip ElementIndex's checks (this runs
+        # for every dataset and item opened).
+        index = _new_index(ElementIndex)
+        index._tags = self.tags
+        index._vrs = bytes(self.vrs)
+        index._header_offsets = nums[0::4]
+        index._value_offsets = nums[1::4]
+        index._lengths = nums[2::4]
+        index._ends = nums[3::4]
+        index._numpy = {}
+        index.start = self.start
+        index.stop = stop
+        index.end = stop if end is None else end
+        index.truncation = self.truncation
+        index._sorted = None
+        index._order = None
+        index._duplicates = None
+        return index
 
 
 def _column(values, dtype) -> np.ndarray:

@@ -632,9 +632,7 @@ def _scan_meta_by_group_length(buf, start: int) -> ElementIndex | None:
     except InvalidDicomError:
         return None
     tags = builder.tags
-    if not tags or (tags[-1] >> 16) != 2 or (tags[0] >> 16) != 2 or builder.nums[-1] != group_end:
-        return None
-    if any(t >> 16 != 2 for t in tags):
+    if not tags or builder.nums[-1] != group_end or min(tags) >> 16 != 2 or max(tags) >> 16 != 2:
         return None
     return builder.freeze(group_end)
 

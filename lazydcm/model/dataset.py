@@ -26,7 +26,7 @@ from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
 from lazydcm.model.tag import Tag
-from lazydcm.model.values import decode_value
+from lazydcm.model.values import decode_value, decoder_for
 from lazydcm.model.vr import CHARSET_VRS, VR
 
 if TYPE_CHECKING:
@@ -274,6 +274,9 @@ class Dataset:
         little = ctx.little_endian
         if rec.vr == b"UN" and vr != "UN" and not ctx.implicit_vr:
             little = True  # PS3.5 6.2.2: UN values are the implicit VR little endian encoding
+        decoder = decoder_for(vr)
+        if decoder is not None:  # the common case, without decode_value's keyword call
+            return decoder(raw, little, charset, rec.tag, rec.value_offset)
         return decode_value(
             vr, raw, little_endian=little, charset=charset, tag=rec.tag, offset=rec.value_offset
         )

@@ -10,6 +10,7 @@ records the edit with the owning dataset, so the writer emits it.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from lazydcm.errors import InvalidDicomError
@@ -24,6 +25,8 @@ __all__ = ["DataElement", "EMPTY_VALUES"]
 
 _UNSET: Any = object()
 _new_element = object.__new__
+_weak = weakref.ref
+_WeakRef = weakref.ReferenceType
 _new_tag = int.__new__
 
 #: How many characters of a value the dump form shows before eliding it.
@@ -116,10 +119,16 @@ class DataElement:
             SourceClosedError: the element was never decoded and its file has been closed.
         """
         if self._value is _UNSET:
-            value = self._owner._decode_element(self)
+            owner = self._owner
+            value = owner._decode_element(self)
             if isinstance(value, (MultiValue, list, bytearray)):
                 self._snapshot = list(value) if not isinstance(value, bytearray) else bytes(value)
             self._value = value
+            # Decoded: the dataset is needed only to be told of edits, so hold it weakly. The
+            # dataset caches this element, and a strong reference both ways would be a cycle
+            # that keeps every opened dataset (and its mapping) alive until the garbage
+            # collector runs; weakly, dropping a dataset frees it at once.
+            self._owner = _weak(owner)
         return self._value
 
     @value.setter
@@ -129,8 +138,11 @@ class DataElement:
 
     def _mark_modified(self) -> None:
         self.is_modified = True
-        if self._owner is not None:
-            self._owner._element_edited(self)
+        owner = self._owner
+        if type(owner) is _WeakRef:
+            owner = owner()  # None once the dataset is gone: nobody to tell
+        if owner is not None:
+            owner._element_edited(self)
 
     @property
     def is_decoded(self) -> bool:

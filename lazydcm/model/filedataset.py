@@ -98,10 +98,8 @@ class FileDataset(Dataset):
             index = index.select(set(options.specific_tags) | {0x00080005})
         ctx = Context(data_source, layout.implicit_vr, layout.little_endian)
         ds = Dataset._from_index.__func__(cls, ctx, index)  # type: ignore[attr-defined]
-        meta_ctx = Context(source, False, True)  # PS3.10 7.1: explicit VR little endian
-        meta = Dataset._from_index(meta_ctx, head.meta)
         ds.__dict__.update(
-            _file_meta=meta,
+            _meta_pending=True,  # the file_meta Dataset is made on first use
             _head=head,
             _file_source=source,
             _layout=layout,
@@ -110,6 +108,22 @@ class FileDataset(Dataset):
             preamble=head.preamble,
         )
         return ds
+
+    @property
+    def file_meta(self) -> Dataset | None:
+        """The file meta group (0002,eeee) as a Dataset (empty when the file has none)."""
+        if self._meta_pending:
+            # PS3.10 7.1: the meta group is explicit VR little endian
+            meta_ctx = Context(self._file_source, False, True)
+            self.__dict__.update(
+                _file_meta=Dataset._from_index(meta_ctx, self._head.meta), _meta_pending=False
+            )
+        return self._file_meta
+
+    @file_meta.setter
+    def file_meta(self, value: Dataset | None) -> None:
+        Dataset.file_meta.fset(self, value)  # type: ignore[attr-defined]
+        self.__dict__["_meta_pending"] = False
 
     @property
     def source(self) -> Source:

@@ -68,6 +68,7 @@ __all__ = [
     "PersonName",
     "coerce_value",
     "decode_value",
+    "decoder_for",
     "encode_value",
 ]
 
@@ -310,6 +311,14 @@ _DECODERS: dict[str, _Decoder] = {
     **{vr: _number_decoder(vr) for vr in _NUMBER_FORMATS},
     **{vr: _decode_bytes for vr in BINARY_VRS},
 }
+
+
+def decoder_for(vr: str) -> _Decoder | None:
+    """The function :func:`decode_value` uses for ``vr``, called positionally as
+    ``decoder(raw, little_endian, charset, tag, offset)`` with a one-byte-format ``raw``; None
+    for SQ, an unresolved ambiguous VR or an unknown VR (use :func:`decode_value` for those).
+    For hot loops that decode many values of known VRs."""
+    return _DECODERS.get(vr)
 
 
 def decode_value(
