@@ -283,11 +283,12 @@ class Charset:
     _initial: tuple[_CodeSet, _CodeSet | None] = attrs.field(eq=False, repr=False)
 
     @classmethod
-    def from_specific_character_set(cls, values: str | Iterable[str] | None) -> Charset:
+    def from_specific_character_set(cls, values: str | bytes | Iterable[str] | None) -> Charset:
         """Return the charset for a Specific Character Set value.
 
         ``values`` is the decoded element value: None or ``""`` (absent: default repertoire),
-        a ``str`` (backslashes separate values) or a sequence of ``str``. Never raises: a
+        a ``str`` (backslashes separate values) or a sequence of ``str``; or the value's stored
+        bytes (read as ISO-IR 6, padding stripped). Never raises: a
         misspelled term is matched loosely, an unknown one falls back to the default repertoire
         (PS3.5 6.1.2.3: implementations meet character sets unknown to them), each with a
         :class:`CharsetWarning` (once per distinct value: charsets are cached).

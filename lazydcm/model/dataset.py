@@ -322,13 +322,39 @@ class Dataset:
         seq._attach(self)
         return seq
 
+    def _stored_charset(self) -> Charset | None:
+        """The charset named by an untouched (0008,0005) stored as CS (or implicit), read
+        straight from its bytes (the common case, without making an element); else None."""
+        index = self._index
+        if index is None or index.truncation is not None or _SPECIFIC_CHARSET in self._cache:
+            return None
+        if self._edits and _SPECIFIC_CHARSET in self._edits:
+            return None
+        pos = index.find(_SPECIFIC_CHARSET)
+        if pos < 0:
+            return None
+        rec = index.record(pos)
+        if rec.undefined_length or rec.vr not in (b"CS", None):
+            return None
+        return Charset.from_specific_character_set(
+            bytes(self._ctx.source.view(rec.value_offset, rec.length))
+        )
+
     def _get_charset(self) -> Charset:
         if self._charset is None:
+            charset = self._stored_charset()
+            if charset is not None:
+                object.__setattr__(self, "_charset", charset)
+                return charset
             elem = self._element(_SPECIFIC_CHARSET)
             if elem is not None:
                 terms = elem.value
                 if isinstance(terms, (list, tuple)):
                     terms = [str(t) for t in terms]
+                elif isinstance(terms, Sequence):
+                    # a corrupted VR SQ: an unknown term, warned. Never str() the items: their
+                    # text would need this very charset (endless recursion).
+                    terms = f"<sequence of {len(terms)} item(s)>"
                 elif terms is not None and not isinstance(terms, str):
                     terms = str(terms)  # a corrupted VR (e.g. US): an unknown term, warned
                 charset = Charset.from_specific_character_set(terms)

@@ -21,6 +21,7 @@ from lazydcm._strategies._encoder import (
 )
 from lazydcm._strategies._spec import DatasetSpec
 from lazydcm._strategies._spec import ElementSpec as E
+from lazydcm.model.charset import CharsetWarning
 from lazydcm.model.save import to_bytes
 
 
@@ -92,6 +93,25 @@ def test_specific_character_set_with_a_number_vr():
     ds = read(b"\0" * 128 + b"DICM" + meta + charset_as_us + name)
     with contextlib.suppress(InvalidDicomError):  # either reads or raises the one error
         ds.decode()  # was TypeError: 'int' object is not iterable
+
+
+def test_specific_character_set_stored_as_a_sequence():
+    """(0008,0005) stored with VR SQ (a corrupted VR; found by the 100,000-example mutation
+    run), holding an item with a text element: resolving the charset printed the sequence,
+    whose item text needed the same charset - endless recursion (RecursionError). Now an
+    unknown term (default repertoire, with a CharsetWarning)."""
+    item = encode_dataset(DatasetSpec((E(0x00100010, "PN", "A^B"),)), Layout(False, True))
+    item = b"\xfe\xff\x00\xe0" + len(item).to_bytes(4, "little") + item
+    charset_as_sq = b"\x08\x00\x05\x00SQ\x00\x00" + len(item).to_bytes(4, "little") + item
+    meta = encode_meta(
+        DatasetSpec((E(0x00020001, "OB", b"\x00\x01"), E(0x00020010, "UI", EXPLICIT_LE)))
+    )
+    name = encode_dataset(DatasetSpec((E(0x00100010, "PN", "C^D"),)), Layout(False, True))
+    ds = read(b"\0" * 128 + b"DICM" + meta + charset_as_sq + name)
+    with pytest.warns(CharsetWarning, match="unknown Specific Character Set term"):
+        text = str(ds)
+    assert "A^B" in text and "C^D" in text
+    assert ds.PatientName == "C^D"
 
 
 def test_bits_allocated_with_a_text_vr():
