@@ -12,8 +12,10 @@ The long run: ``LAZYDCM_HYPOTHESIS_PROFILE=nightly python -m pytest tests/proper
 
 from __future__ import annotations
 
+import collections
 import functools
 import importlib.util
+import os
 import signal
 import time
 import tracemalloc
@@ -41,6 +43,24 @@ _HANG_SECONDS = 30  # a hard stop: a hang becomes a failure instead of a stuck r
 _SLOW_SECONDS = 10.0  # per input; inputs here are at most a few hundred KiB
 _CONSTANT = 16 << 20  # bytes of allocation allowed whatever the input size
 _MAX_CORPUS_FILE = 256 << 10  # mutate corpus files up to this size (most of the corpus)
+
+
+# Long runs: with LAZYDCM_FUZZ_PROGRESS=FILE, every 1,000 inputs checked append a line with the
+# running count and outcomes to FILE (a run stopped by a time limit still says how far it got).
+_PROGRESS_FILE = os.environ.get("LAZYDCM_FUZZ_PROGRESS")
+_PROGRESS: collections.Counter[str] = collections.Counter()
+
+
+def _progress(outcome: str) -> None:
+    if not _PROGRESS_FILE:
+        return
+    _PROGRESS[outcome] += 1
+    total = sum(_PROGRESS.values())
+    if total % 1000 == 0:
+        with open(_PROGRESS_FILE, "a", encoding="utf-8") as f:
+            f.write(
+                f"{time.strftime('%H:%M:%S')} {os.getpid()} {total} inputs: {dict(_PROGRESS)}\n"
+            )
 
 
 class Hang(Exception):
@@ -137,6 +157,7 @@ def check(data: bytes, force: bool) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     event(outcome)
+    _progress(outcome)
     assert elapsed < _SLOW_SECONDS, f"{elapsed:.1f} s for {len(data)} bytes"
     limit = 4 * (len(data) + _inflated_size(data)) + _CONSTANT
     assert peak <= limit, f"peak allocation {peak} bytes for {len(data)} bytes of input"
