@@ -517,7 +517,9 @@ def edit_file(
 
     With ``output`` None the file itself is changed (patched in place when every change keeps
     its encoded length, else rewritten atomically); otherwise the result is written to
-    ``output`` (its directory is created) and ``path`` is left alone.
+    ``output`` (its directory is created) and ``path`` is left alone. ``fsync=False`` skips
+    flushing each written file to disk (still atomic: a crash may lose the edit, never the
+    file), as :func:`lazydcm.edit` does.
     """
     path = os.fspath(path)
     try:
@@ -588,15 +590,16 @@ def _dry_run(ds: Any, path: str, changes: tuple[Change, ...], output: str | None
 
 @attrs.frozen
 class EditTask:
-    """``edit_file(path, changes, output, dry_run=...)`` as a picklable callable of a
-    ``(path, output)`` pair (output None: edit in place)."""
+    """``edit_file(path, changes, output, dry_run=..., fsync=...)`` as a picklable callable of
+    a ``(path, output)`` pair (output None: edit in place)."""
 
     changes: tuple[Change, ...]
     dry_run: bool = False
+    fsync: bool = True
 
     def __call__(self, job: tuple[str, str | None]) -> FileReport:
         path, output = job
-        return edit_file(path, self.changes, output, dry_run=self.dry_run)
+        return edit_file(path, self.changes, output, dry_run=self.dry_run, fsync=self.fsync)
 
 
 # -- running over many files --------------------------------------------------------------------

@@ -187,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; print what would change and how for each file",
     )
+    edit.add_argument(
+        "--no-fsync",
+        dest="fsync",
+        action="store_false",
+        help="do not flush each written file to disk before it replaces the original (faster; "
+        "still atomic: a crash can lose an edit, never a file)",
+    )
     edit.add_argument("-v", "--verbose", action="store_true", help="a line for every file")
     edit.add_argument(
         "--scheduler",

@@ -115,12 +115,13 @@ def edit_jobs(
     *,
     dry_run: bool = False,
     files_per_partition: int = 64,
+    fsync: bool = True,
 ) -> Any:
     """A bag of :class:`~lazydcm.archive.FileReport` for ``(path, output)`` pairs (output None:
-    the file is edited in place). ``changes`` as :func:`edit` takes them."""
+    the file is edited in place). ``changes`` and ``fsync`` as :func:`edit` takes them."""
     import dask.bag as db
 
-    task = archive.EditTask(archive.normalize_changes(changes), dry_run)
+    task = archive.EditTask(archive.normalize_changes(changes), dry_run, fsync)
     jobs = [(os.fspath(path), None if out is None else os.fspath(out)) for path, out in jobs]
     if not jobs:
         return db.from_sequence([], npartitions=1)
@@ -137,6 +138,7 @@ def edit(
     dry_run: bool = False,
     recursive: bool = True,
     files_per_partition: int = 64,
+    fsync: bool = True,
 ) -> Any:
     """A lazy batch edit: a ``dask.bag.Bag`` of one :class:`~lazydcm.archive.FileReport` per
     file (compute it to do the work).
@@ -145,7 +147,8 @@ def edit(
     them, or is a sequence of :class:`~lazydcm.archive.Change`. Results go to ``output_dir``
     (mirroring the tree below each directory given) or, with ``in_place=True``, over the files
     themselves (patched in place when the values fit, else rewritten atomically). Failures are
-    reports with ``error`` set; a failed file is left as it was.
+    reports with ``error`` set; a failed file is left as it was. ``fsync=False`` skips
+    flushing each written file to disk (writes stay atomic).
 
     Raises:
         ValueError: neither or both of ``output_dir`` and ``in_place`` (unless ``dry_run``),
@@ -171,7 +174,9 @@ def edit(
                 raise ValueError(f"two inputs would be written to {out}")
             seen.add(key)
         jobs.append((item.path, out))
-    return edit_jobs(jobs, changes, dry_run=dry_run, files_per_partition=files_per_partition)
+    return edit_jobs(
+        jobs, changes, dry_run=dry_run, files_per_partition=files_per_partition, fsync=fsync
+    )
 
 
 # -- frames -------------------------------------------------------------------------------------

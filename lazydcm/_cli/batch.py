@@ -118,12 +118,13 @@ def _edit_reports(
 
         client = _client(args.scheduler)
         try:
-            bag = lazydask.edit_jobs(jobs, changes, dry_run=args.dry_run)
+            bag = lazydask.edit_jobs(jobs, changes, dry_run=args.dry_run, fsync=args.fsync)
             yield from client.compute(bag, sync=True)
         finally:
             client.close()
         return
-    yield from archive.map_files(archive.EditTask(changes, args.dry_run), jobs, jobs=args.jobs)
+    task = archive.EditTask(changes, args.dry_run, args.fsync)
+    yield from archive.map_files(task, jobs, jobs=args.jobs)
 
 
 def run_edit(args: argparse.Namespace) -> int:

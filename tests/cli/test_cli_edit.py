@@ -203,3 +203,24 @@ def test_missing_file_is_a_failure_not_a_crash(tree):
     assert result.returncode == 1
     assert f"{tree / 'nope.dcm'}: FileNotFoundError: No such file or directory" in result.stderr
     assert _read(tree / "ct.dcm").PatientID == "X"
+
+
+def test_no_fsync_edits_without_flushing(tree, monkeypatch):
+    # through the command: a rewrite (longer value) and an in-place patch, both done
+    result = run(
+        "edit", tree / "ct.dcm", tree / "a/b/rtplan.dcm", "--in-place", "--no-fsync",
+        "--set", "PatientName=Much^Longer^Than^Before", "-j", "2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert _read(tree / "ct.dcm").PatientName == "Much^Longer^Than^Before"
+    assert _read(tree / "a/b/rtplan.dcm").PatientName == "Much^Longer^Than^Before"
+    # the task the command runs never flushes when told not to (and does by default)
+    from lazydcm import archive
+
+    calls: list[int] = []
+    monkeypatch.setattr("os.fsync", lambda fd: calls.append(fd))
+    changes = archive.normalize_changes({"PatientID": "a-much-longer-patient-id"})
+    report = archive.EditTask(changes, fsync=False)((str(tree / "ct.dcm"), None))
+    assert report.strategy == "rewrite" and calls == []
+    report = archive.EditTask(changes)((str(tree / "a/mr_implicit.dcm"), None))
+    assert report.strategy == "rewrite" and calls
