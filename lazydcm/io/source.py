@@ -284,8 +284,10 @@ class Source:
         # A Source dropped without close: release the descriptor it owns (the mapping, if no
         # view keeps it alive, is released by its own finalizer).
         if getattr(self, "_owns_fd", False) and getattr(self, "_fd", None) is not None:
-            with contextlib.suppress(OSError):
+            try:  # noqa: SIM105 - not contextlib.suppress: this runs for every dropped dataset
                 os.close(self._fd)
+            except OSError:
+                pass
             self._fd = None
 
     def __enter__(self) -> Source:
