@@ -58,6 +58,10 @@ class DataElement:
 
     ``DataElement(tag, VR, value)`` builds an element in code; the value is checked against the
     VR immediately (``ValueError``/``TypeError`` if the VR cannot hold it).
+
+    Lifetime: an element read from a file keeps its dataset (and so the mapping) alive until its
+    value is decoded, so ``dcmread(path)[tag].value`` works; once decoded it holds the dataset
+    weakly (only to report edits), so a dataset nobody holds is freed at once.
     """
 
     __slots__ = ("tag", "VR", "_value", "_record", "_owner", "_snapshot", "is_modified")
