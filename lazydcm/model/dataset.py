@@ -27,7 +27,7 @@ from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
 from lazydcm.model.tag import Tag
 from lazydcm.model.values import decode_value, decoder_for
-from lazydcm.model.vr import CHARSET_VRS, VR
+from lazydcm.model.vr import CHARSET_VRS, VR, resolve_vr
 
 if TYPE_CHECKING:
     from lazydcm.io.index import ElementIndex, Record
@@ -39,8 +39,6 @@ __all__ = ["Dataset", "Context", "to_tag"]
 _tag_for_keyword = dictionary.tag_for_keyword
 
 _SPECIFIC_CHARSET = 0x00080005
-_PIXEL_REPRESENTATION = 0x00280103
-_BITS_ALLOCATED = 0x00280100
 _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 #: Explicit VR bytes that are taken as read (UN and unknown codes go through _vr_for_record).
 _EXPLICIT_VRS = {vr.value.encode("ascii"): vr.value for vr in VR if vr.value != "UN"}
@@ -78,30 +76,6 @@ def to_tag(key: Any) -> Tag:
         except ValueError:
             raise KeyError(key) from None
     return Tag(key)
-
-
-def resolve_vr(tag: int, vr: str, lookup: Callable[[int], Any]) -> str:
-    """Resolve a dictionary VR with alternatives (``"US or SS"``, ``"OB or OW"``, ...) to one VR.
-
-    ``lookup(tag)`` returns the decoded value of another element of the dataset (or its
-    parents), or None. PS3.5 A.1: in implicit VR syntaxes pixel data and overlay data are OW;
-    "US or SS" follows Pixel Representation (PS3.3 C.7.6.3.1).
-    """
-    if " or " not in vr:
-        return vr
-    options = vr.split(" or ")
-    if "SS" in options and "US" in options:
-        rep = lookup(_PIXEL_REPRESENTATION)
-        if tag == 0x00283006:  # LUT Data: US unless the descriptor says otherwise
-            return "US"
-        return "SS" if rep == 1 else "US"
-    if "OW" in options:
-        if tag in (0x7FE00010,) or (tag >> 16) & 0xFF00 == 0x6000:
-            bits = lookup(_BITS_ALLOCATED)
-            small = isinstance(bits, int) and bits <= 8  # not an int: a corrupted VR
-            return "OB" if small and tag == 0x7FE00010 else "OW"
-        return "OW"
-    return options[0]
 
 
 class Dataset:

@@ -31,7 +31,8 @@ Facts of a ``VR`` member:
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from lazydcm.errors import InvalidDicomError
 
@@ -44,6 +45,7 @@ __all__ = [
     "CHARSET_VRS",
     "LONG_LENGTH_VRS",
     "MULTI_VALUE_VRS",
+    "resolve_vr",
 ]
 
 
@@ -224,3 +226,27 @@ NUMERIC_VRS: frozenset[str] = _codes(lambda f: f.is_numeric)
 CHARSET_VRS: frozenset[str] = _codes(lambda f: f.uses_charset)
 LONG_LENGTH_VRS: frozenset[str] = _codes(lambda f: f.long_length)
 MULTI_VALUE_VRS: frozenset[str] = _codes(lambda f: f.allows_multi)
+
+
+def resolve_vr(tag: int, vr: str, lookup: Callable[[int], Any]) -> str:
+    """Resolve a dictionary VR with alternatives (``"US or SS"``, ``"OB or OW"``, ...) to one VR.
+
+    ``lookup(tag)`` returns the decoded value of another element of the dataset (or its
+    parents), or None. PS3.5 A.1: in implicit VR syntaxes pixel data and overlay data are OW;
+    "US or SS" follows Pixel Representation (PS3.3 C.7.6.3.1).
+    """
+    if " or " not in vr:
+        return vr
+    options = vr.split(" or ")
+    if "SS" in options and "US" in options:
+        rep = lookup(0x00280103)  # Pixel Representation
+        if tag == 0x00283006:  # LUT Data: US unless the descriptor says otherwise
+            return "US"
+        return "SS" if rep == 1 else "US"
+    if "OW" in options:
+        if tag in (0x7FE00010,) or (tag >> 16) & 0xFF00 == 0x6000:
+            bits = lookup(0x00280100)  # Bits Allocated
+            small = isinstance(bits, int) and bits <= 8  # not an int: a corrupted VR
+            return "OB" if small and tag == 0x7FE00010 else "OW"
+        return "OW"
+    return options[0]
