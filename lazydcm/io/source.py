@@ -72,7 +72,7 @@ class Source:
         fspath = os.fsdecode(os.fspath(path))
         # A bare descriptor (no io object: a file is opened per dataset, so this is hot); the
         # Source owns it and closes it in ``close`` or when it is garbage-collected.
-        fd = os.open(fspath, os.O_RDONLY | getattr(os, "O_BINARY", 0) | os.O_CLOEXEC)
+        fd = os.open(fspath, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # non-inheritable, PEP 446
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
