@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import gc
 import importlib.util
 import os
 import signal
@@ -136,10 +137,14 @@ def touch_everything(data: bytes, force: bool) -> None:
         ds.close()
 
 
-def check(data: bytes, force: bool) -> None:
-    """Run :func:`touch_everything` under a hang alarm, a time limit and a memory limit."""
+def _timed_touch(data: bytes, force: bool) -> tuple[str, float, int]:
+    """:func:`touch_everything` under the hang alarm, with the garbage collector paused (a
+    long run's heap is hypothesis's, and collecting it is not the input's time): returns the
+    outcome, the seconds taken and the peak traced allocation."""
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, _HANG_SECONDS)
+    collecting = gc.isenabled()
+    gc.disable()
     tracemalloc.start()
     start = time.perf_counter()
     outcome = "read"
@@ -154,8 +159,22 @@ def check(data: bytes, force: bool) -> None:
         elapsed = time.perf_counter() - start
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        if collecting:
+            gc.enable()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    return outcome, elapsed, peak
+
+
+def check(data: bytes, force: bool) -> None:
+    """Run :func:`touch_everything` under a hang alarm, a time limit and a memory limit.
+
+    An input over the time limit is timed once more and fails only if it is slow again: a slow
+    input is slow every time, a machine busy with something else is not (a 100k run once saw
+    12 s for an input that takes 10 ms)."""
+    outcome, elapsed, peak = _timed_touch(data, force)
+    if elapsed >= _SLOW_SECONDS:
+        elapsed = min(elapsed, _timed_touch(data, force)[1])
     event(outcome)
     _progress(outcome)
     assert elapsed < _SLOW_SECONDS, f"{elapsed:.1f} s for {len(data)} bytes"
