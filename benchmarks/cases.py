@@ -314,13 +314,17 @@ def edit_big_lazydcm(data: DataSet) -> Case:
 # --- 7. index and edit many small files -------------------------------------------------------
 
 
-def _index_columns() -> tuple[str, ...]:
-    """The element columns of ``lazydcm index`` with ``--tags`` INDEX_KEYS: the fixed ones
-    (TransferSyntaxUID, SOP Class/Instance, Patient/Study/Series, Modality, Rows, Columns,
-    NumberOfFrames) then the INDEX_KEYS not among them."""
+def _index_spec() -> Any:
+    """The ``lazydcm.archive.IndexSpec`` of ``lazydcm index --tags`` INDEX_KEYS."""
     from lazydcm import archive
 
-    spec = archive.IndexSpec.from_tags(INDEX_KEYS)
+    return archive.IndexSpec.from_tags(INDEX_KEYS)
+
+
+def _index_columns(spec: Any) -> tuple[str, ...]:
+    """The element columns of ``spec``: the fixed ones (TransferSyntaxUID, SOP Class/Instance,
+    Patient/Study/Series, Modality, Rows, Columns, NumberOfFrames) then the INDEX_KEYS not
+    among them."""
     return tuple(c.name for c in spec.columns if c.tag is not None)
 
 
@@ -343,15 +347,15 @@ def lazydcm_index(paths: list[str], jobs: int) -> list[tuple[str, ...]]:
     function and process pool (``lazydcm.archive.index_files``), every column as text."""
     from lazydcm import archive
 
-    spec = archive.IndexSpec.from_tags(INDEX_KEYS)
-    columns = _index_columns()
+    spec = _index_spec()
+    columns = _index_columns(spec)
     rows = archive.index_files(paths, spec, jobs=jobs)
     return [(str(row["size"]), *(_text(row[k]) for k in columns)) for row in rows]
 
 
 def index_pydicom(data: DataSet) -> Case:
     paths = [str(p) for p in data.small_files]
-    columns = _index_columns()
+    columns = _index_columns(_index_spec())
     return Case(lambda: [pydicom_index_row(p, columns) for p in paths], digest, max_runs=10)
 
 

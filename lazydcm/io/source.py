@@ -46,17 +46,16 @@ class Source:
             past the start of its file); offsets everywhere else are relative to the stream.
     """
 
-    __slots__ = ("size", "path", "base", "_fd", "_owns_fd", "_file", "_mmap", "_buffer", "_closed")
+    __slots__ = ("size", "path", "base", "_fd", "_owns_fd", "_mmap", "_buffer", "_closed")
 
     def __init__(self, *, data, size: int, path: str | None, base: int, fd: int | None,
-                 owns_fd: bool, file=None, mapping: mmap.mmap | None = None):  # fmt: skip
+                 owns_fd: bool, mapping: mmap.mmap | None = None):  # fmt: skip
         # Private: use the named constructors.
         self.size = size
         self.path = path
         self.base = base
         self._fd = fd
         self._owns_fd = owns_fd
-        self._file = file
         self._mmap = mapping
         self._buffer = data
         self._closed = False
@@ -273,9 +272,6 @@ class Source:
         if mapping is not None:
             with contextlib.suppress(BufferError):
                 mapping.close()
-        if self._file is not None:
-            self._file.close()
-            self._file = None
         if self._owns_fd and self._fd is not None:
             os.close(self._fd)
         self._fd = None

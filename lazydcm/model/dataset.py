@@ -299,16 +299,12 @@ class Dataset:
     def _stored_charset(self) -> Charset | None:
         """The charset named by an untouched (0008,0005) stored as CS (or implicit), read
         straight from its bytes (the common case, without making an element); else None."""
-        index = self._index
-        if index is None or index.truncation is not None or _SPECIFIC_CHARSET in self._cache:
+        if self._index is None or self._index.truncation is not None:
             return None
-        if self._edits and _SPECIFIC_CHARSET in self._edits:
+        if _SPECIFIC_CHARSET in self._cache or (self._edits and _SPECIFIC_CHARSET in self._edits):
             return None
-        pos = index.find(_SPECIFIC_CHARSET)
-        if pos < 0:
-            return None
-        rec = index.record(pos)
-        if rec.undefined_length or rec.vr not in (b"CS", None):
+        rec = self._record(_SPECIFIC_CHARSET)
+        if rec is None or rec.undefined_length or rec.vr not in (b"CS", None):
             return None
         return Charset.from_specific_character_set(
             bytes(self._ctx.source.view(rec.value_offset, rec.length))
