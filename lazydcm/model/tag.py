@@ -15,6 +15,7 @@ __all__ = ["Tag", "TagLike", "tag_repr"]
 TagLike = Any  # int, (group, element), "Keyword", "ggggeeee" hex string, Tag
 
 _HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
+_HEX4 = re.compile(r"[0-9A-Fa-f]{1,4}")
 
 
 def _as_int(value: Any) -> int | None:
@@ -28,6 +29,27 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
+def _hex_part(part: Any) -> Any:
+    """A group or element given as a hex string ("0x10", "0010") as an int; others unchanged."""
+    if isinstance(part, str):
+        text = part.strip()
+        digits = text[2:] if text[:2] in ("0x", "0X") else text
+        if not _HEX4.fullmatch(digits):
+            raise ValueError(f"{part!r} is not a hex group or element number")
+        return int(digits, 16)
+    return part
+
+
+def _other_int(other: Any) -> int | None:
+    """``other`` as a tag int for comparisons: an int, or a (group, element) tuple/list."""
+    if isinstance(other, (tuple, list)):
+        try:
+            return int(Tag(other))
+        except (TypeError, ValueError):
+            return None
+    return _as_int(other)
+
+
 def tag_repr(tag: int) -> str:
     """Return ``(gggg,eeee)`` in upper-case hex for a tag int."""
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
@@ -36,9 +58,13 @@ def tag_repr(tag: int) -> str:
 class Tag(int):
     """A DICOM tag.
 
-    ``Tag(0x00100010)``, ``Tag(0x10, 0x10)``, ``Tag((0x10, 0x10))`` and ``Tag("PatientName")``
-    all give the same tag; numpy integers are accepted as ints. Raises ``ValueError`` for an
-    unknown keyword or a number outside 0..0xFFFFFFFF, ``TypeError`` for anything else.
+    ``Tag(0x00100010)``, ``Tag(0x10, 0x10)``, ``Tag((0x10, 0x10))``, ``Tag([0x10, 0x10])``,
+    ``Tag(("0x10", "0x10"))``, ``Tag("0x00100010")`` and ``Tag("PatientName")`` all give the
+    same tag; numpy integers are accepted as ints. Raises ``ValueError`` for an unknown keyword
+    or a number outside 0..0xFFFFFFFF, ``TypeError`` for anything else.
+
+    A tag equals, and orders against, its int and its ``(group, element)`` tuple:
+    ``Tag(0x00100010) == (0x10, 0x10)`` and ``Tag(0x00100010) < (0x10, 0x20)``.
     """
 
     __slots__ = ()
@@ -48,10 +74,10 @@ class Tag(int):
             return cls._from_pair(arg, element)
         if isinstance(arg, Tag):
             return arg
-        if isinstance(arg, tuple):
+        if isinstance(arg, (tuple, list)):
             if len(arg) != 2:
                 raise ValueError(f"a tag tuple needs (group, element), got {arg!r}")
-            return cls._from_pair(*arg)
+            return cls._from_pair(*(_hex_part(part) for part in arg))
         if isinstance(arg, str):
             return cls._from_str(arg)
         value = _as_int(arg)
@@ -79,6 +105,8 @@ class Tag(int):
         if found is not None:
             return int.__new__(cls, found)
         cleaned = text.strip().strip("()").replace(",", "")
+        if cleaned[:2] in ("0x", "0X"):  # "0x00100010", as pydicom accepts
+            cleaned = cleaned[2:]
         if _HEX8.fullmatch(cleaned):  # not int(..., 16) alone: it takes signs and underscores
             return int.__new__(cls, int(cleaned, 16))
         raise ValueError(f"{text!r} is neither a DICOM keyword nor a tag like '00100010'")
@@ -102,6 +130,44 @@ class Tag(int):
     def is_private_creator(self) -> bool:
         """True for (gggg,0010)-(gggg,00FF) in an odd group (PS3.5 7.8.1)."""
         return self.is_private and 0x0010 <= self.element <= 0x00FF
+
+    @property
+    def private_creator(self) -> Tag:
+        """The tag of the private creator that reserves this private element's block:
+        (gggg,00xx) for (gggg,xxee) (PS3.5 7.8.1). Raises ``ValueError`` for a tag that is
+        not a private data element (an even group, or an element below 0x1000)."""
+        if not self.is_private or self.element < 0x1000:
+            if self.is_private_creator:
+                return self
+            raise ValueError(f"{self!r} is not a private data element")
+        return int.__new__(Tag, (self.group << 16) | (self.element >> 8))
+
+    # Comparisons with ints and (group, element) tuples; hashing stays the int's.
+    def __eq__(self, other: object) -> bool:
+        value = _other_int(other)
+        return NotImplemented if value is None else int(self) == value
+
+    def __ne__(self, other: object) -> bool:
+        value = _other_int(other)
+        return NotImplemented if value is None else int(self) != value
+
+    def __lt__(self, other: object) -> bool:
+        value = _other_int(other)
+        return NotImplemented if value is None else int(self) < value
+
+    def __le__(self, other: object) -> bool:
+        value = _other_int(other)
+        return NotImplemented if value is None else int(self) <= value
+
+    def __gt__(self, other: object) -> bool:
+        value = _other_int(other)
+        return NotImplemented if value is None else int(self) > value
+
+    def __ge__(self, other: object) -> bool:
+        value = _other_int(other)
+        return NotImplemented if value is None else int(self) >= value
+
+    __hash__ = int.__hash__
 
     @property
     def json_key(self) -> str:
