@@ -18,6 +18,7 @@ __all__ = [
     "TruncatedDicomError",
     "InvalidValueError",
     "SourceClosedError",
+    "UnsupportedFeatureError",
 ]
 
 
@@ -68,3 +69,7 @@ class InvalidValueError(InvalidDicomError):
 
 class SourceClosedError(ValueError):
     """A value that needs the file's bytes was touched after the file was closed."""
+
+
+class UnsupportedFeatureError(NotImplementedError):
+    """A pydicom feature lazydcm does not provide yet (the message names it and what to use)."""

@@ -22,6 +22,7 @@ import attrs
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
+from lazydcm.model._dataset_compat import DatasetCompat
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -78,7 +79,7 @@ def to_tag(key: Any) -> Tag:
     return Tag(key)
 
 
-class Dataset:
+class Dataset(DatasetCompat):
     """A DICOM dataset with the familiar pydicom-style API.
 
     ``Dataset()`` builds an empty one in code. Access by keyword (``ds.PatientName``), by tag
@@ -131,13 +132,29 @@ class Dataset:
     # -- facts about the encoding ---------------------------------------------------------
     @property
     def is_little_endian(self) -> bool | None:
-        """Byte order of the bytes this dataset was read from (None for one built in code)."""
-        return None if self._ctx is None else self._ctx.little_endian
+        """Byte order of the bytes this dataset was read from; for one built in code, the
+        value set by the user (pydicom's write flow), else None."""
+        if self._ctx is None:
+            return self.__dict__.get("_declared_little_endian")
+        return self._ctx.little_endian
+
+    @is_little_endian.setter
+    def is_little_endian(self, value: bool | None) -> None:
+        # Declares the encoding save_as uses when no transfer syntax is given (see
+        # lazydcm.model._write_compat); the bytes of a dataset read from a file stay as read.
+        object.__setattr__(self, "_declared_little_endian", None if value is None else bool(value))
 
     @property
-    def is_implicit_VR(self) -> bool | None:
-        """Whether this dataset was read as implicit VR (None for one built in code)."""
-        return None if self._ctx is None else self._ctx.implicit_vr
+    def is_implicit_VR(self) -> bool | None:  # noqa: N802 - pydicom's spelling
+        """Whether this dataset was read as implicit VR; for one built in code, the value set
+        by the user, else None."""
+        if self._ctx is None:
+            return self.__dict__.get("_declared_implicit_vr")
+        return self._ctx.implicit_vr
+
+    @is_implicit_VR.setter
+    def is_implicit_VR(self, value: bool | None) -> None:  # noqa: N802
+        object.__setattr__(self, "_declared_implicit_vr", None if value is None else bool(value))
 
     @property
     def index(self) -> ElementIndex | None:
@@ -150,14 +167,30 @@ class Dataset:
         return self._item_record
 
     @property
-    def file_meta(self) -> Dataset | None:
-        return self._file_meta
+    def file_meta(self) -> Dataset:
+        """The file meta group (a ``FileMetaDataset``). As in pydicom, a dataset without one
+        has no such attribute: ``hasattr(Dataset(), "file_meta")`` is False (AttributeError);
+        use ``getattr(ds, "file_meta", None)``."""
+        meta = self._file_meta
+        if meta is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'file_meta'")
+        return meta
 
     @file_meta.setter
     def file_meta(self, value: Dataset | None) -> None:
         if value is not None and not isinstance(value, Dataset):
             raise TypeError("file_meta must be a Dataset")
+        if type(value) is Dataset and value.index is None:  # pydicom: becomes FileMetaDataset
+            from lazydcm.model.filemeta import FileMetaDataset
+
+            value = FileMetaDataset(value)
         object.__setattr__(self, "_file_meta", value)
+
+    @file_meta.deleter
+    def file_meta(self) -> None:
+        if self._file_meta is None:
+            raise AttributeError("file_meta")
+        object.__setattr__(self, "_file_meta", None)
 
     # -- element lookup -------------------------------------------------------------------
     def _record(self, tag: int) -> Record | None:
@@ -457,6 +490,8 @@ class Dataset:
 
     # -- mapping --------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> DataElement:
+        if type(key) is slice:
+            return self._slice(key)  # pydicom: ds[tag1:tag2] is a Dataset
         tag = to_tag(key)
         elem = self._element(int(tag))
         if elem is None:
@@ -549,11 +584,6 @@ class Dataset:
             raise
         del self[key]
         return elem
-
-    def setdefault(self, key: Any, default: Any = None) -> DataElement:
-        if key not in self:
-            self.set_value(key, default)
-        return self[key]
 
     def update(self, other: Any) -> None:
         """Set each keyword/tag → value (or DataElement) of a mapping or a Dataset."""
@@ -662,27 +692,9 @@ class Dataset:
     __copy__ = copy
 
     # -- display --------------------------------------------------------------------------
-    def formatted_lines(self, indent: int = 0) -> Iterator[str]:
-        """The dump form, one line per element, items indented (never decodes pixel data)."""
-        pad = "   " * indent
-        for elem in self:
-            if elem.VR == "SQ":
-                try:
-                    seq = elem.value
-                    count = len(seq)
-                except InvalidDicomError as exc:
-                    yield f"{pad}{elem.tag!r}  {elem.name}  <invalid: {exc.reason}>"
-                    continue
-                yield f"{pad}{elem.tag!r}  {elem.name}  {count} item(s) ----"
-                for item in seq:
-                    yield from item.formatted_lines(indent + 1)
-                    yield f"{pad}   ---------"
-            else:
-                yield pad + str(elem)
-
     def __str__(self) -> str:
         lines = []
-        meta = self.file_meta
+        meta = getattr(self, "file_meta", None)
         if meta is not None:
             lines.append("Dataset.file_meta -------------------------------")
             lines.extend(meta.formatted_lines())
@@ -709,9 +721,9 @@ class Dataset:
         ``transfer_syntax`` re-encodes into another uncompressed syntax; ``enforce_file_format``
         adds a preamble and meta group to a file read without them. Returns bytes written.
         """
-        from lazydcm.model.save import save
+        from lazydcm.model._write_compat import save_compat
 
-        return save(
+        return save_compat(
             self,
             filename,
             transfer_syntax=transfer_syntax,

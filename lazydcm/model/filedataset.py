@@ -65,8 +65,53 @@ class FileDataset(Dataset):
     undecoded ones raise ``SourceClosedError``.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("FileDataset is made by lazydcm.dcmread(); use Dataset() to build one")
+    def __init__(
+        self,
+        filename_or_obj: Any,
+        dataset: Dataset,
+        preamble: bytes | None = None,
+        file_meta: Dataset | None = None,
+        is_implicit_VR: bool = True,  # noqa: N803 - pydicom's spelling
+        is_little_endian: bool = True,
+    ) -> None:
+        """pydicom's constructor: wrap ``dataset`` as a file dataset (nothing is written).
+
+        ``filename_or_obj`` is kept as ``filename`` (a path, or None/a buffer's name);
+        ``dataset``'s elements are shared as ``Dataset.copy`` shares them (a dataset read
+        from a file stays lazy and keeps its mapping); ``preamble`` is 128 bytes or None;
+        ``file_meta`` (a group 0002 dataset) defaults to an empty ``FileMetaDataset``. The
+        two flags declare the encoding of a dataset built in code, used by ``save_as`` when
+        the file meta names no transfer syntax. Raises ``TypeError`` when ``dataset`` is not
+        a ``Dataset`` and ``ValueError`` for a preamble that is not 128 bytes.
+        """
+        from lazydcm.model.filemeta import FileMetaDataset
+
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"FileDataset wraps a Dataset, not {type(dataset).__name__}")
+        if preamble is not None and len(preamble) != 128:
+            raise ValueError(f"the preamble must be 128 bytes, not {len(preamble)}")
+        dup = dataset.copy()
+        self.__dict__.update(dup.__dict__)
+        src = dataset.__dict__
+        self.__dict__.update(
+            _meta_pending=False,
+            _head=src.get("_head"),
+            _file_source=src.get("_file_source"),
+            _layout=src.get("_layout"),
+            _options=src.get("_options"),
+            filename=(
+                os.fspath(filename_or_obj)
+                if isinstance(filename_or_obj, (str, os.PathLike))
+                else getattr(filename_or_obj, "name", None)
+            ),
+            preamble=preamble,
+        )
+        if self._ctx is None:
+            self.is_implicit_VR = is_implicit_VR
+            self.is_little_endian = is_little_endian
+        if file_meta is None:
+            file_meta = getattr(dataset, "file_meta", None)
+        self.file_meta = file_meta if file_meta is not None else FileMetaDataset()
 
     @classmethod
     def _open(cls, source: Source, options: ReadOptions) -> FileDataset:
@@ -110,25 +155,37 @@ class FileDataset(Dataset):
         return ds
 
     @property
-    def file_meta(self) -> Dataset | None:
-        """The file meta group (0002,eeee) as a Dataset (empty when the file has none)."""
+    def file_meta(self) -> Dataset:
+        """The file meta group (0002,eeee) as a ``FileMetaDataset`` (empty when the file has
+        none); after ``del ds.file_meta``, AttributeError as for ``Dataset``."""
         if self._meta_pending:
             # PS3.10 7.1: the meta group is explicit VR little endian
             meta_ctx = Context(self._file_source, False, True)
+            from lazydcm.model.filemeta import FileMetaDataset
+
             self.__dict__.update(
-                _file_meta=Dataset._from_index(meta_ctx, self._head.meta), _meta_pending=False
+                _file_meta=FileMetaDataset._from_index(meta_ctx, self._head.meta),
+                _meta_pending=False,
             )
-        return self._file_meta
+        meta = self._file_meta
+        if meta is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'file_meta'")
+        return meta
 
     @file_meta.setter
     def file_meta(self, value: Dataset | None) -> None:
         Dataset.file_meta.fset(self, value)  # type: ignore[attr-defined]
         self.__dict__["_meta_pending"] = False
 
+    @file_meta.deleter
+    def file_meta(self) -> None:
+        # pydicom: afterwards the dataset has no file_meta attribute
+        self.__dict__.update(_file_meta=None, _meta_pending=False)
+
     @property
     def source(self) -> Source:
         """The mapped dataset bytes (for a deflated file: the inflated copy)."""
-        return self._ctx.source
+        return None if self._ctx is None else self._ctx.source
 
     @property
     def file_source(self) -> Source:
@@ -143,27 +200,29 @@ class FileDataset(Dataset):
     @property
     def transfer_syntax_uid(self) -> str | None:
         """The transfer syntax as read from the meta group (None if it had none)."""
-        return self._head.transfer_syntax_uid
+        return None if self._head is None else self._head.transfer_syntax_uid
 
     @property
     def truncation(self) -> Exception | None:
         """The InvalidDicomError of a file cut short inside its last element, else None."""
-        return self._index.truncation
+        return None if self._index is None else self._index.truncation
 
     @property
     def dataset_offset(self) -> int:
         """Offset of the first dataset element after the meta group."""
-        return self._head.dataset_offset
+        return None if self._head is None else self._head.dataset_offset
 
     def close(self) -> None:
         """Release the mapping. Undecoded values touched afterwards raise SourceClosedError."""
+        if self._file_source is None:  # made with FileDataset(...) over a dataset built in code
+            return
         self._file_source.close()
         if self._ctx.source is not self._file_source:
             self._ctx.source.close()
 
     @property
     def closed(self) -> bool:
-        return self._file_source.closed
+        return self._file_source is not None and self._file_source.closed
 
     def __enter__(self) -> FileDataset:
         return self

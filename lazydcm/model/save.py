@@ -55,7 +55,7 @@ class FilePlan:
 def _source_ts(ds: Dataset) -> str | None:
     """The syntax the dataset was read in: the meta group's, else the one the scanner
     sniffed from the bytes (a file without meta, or whose meta lacks (0002,0010))."""
-    meta = ds.file_meta
+    meta = getattr(ds, "file_meta", None)
     if meta is not None and 0x00020010 in meta:
         value = meta[0x00020010].value
         if value:
@@ -80,7 +80,7 @@ def _source_layout(ds: Dataset) -> ByteLayout | None:
 def _meta_elements(ds: Dataset, ts: str) -> Dataset:
     """A fresh group 0002 dataset: the user's meta with defaults filled and the syntax set."""
     meta = Dataset()
-    if ds.file_meta is not None:
+    if getattr(ds, "file_meta", None) is not None:
         for elem in ds.file_meta:
             if elem.tag != 0x00020000:
                 meta.add(DataElement(elem.tag, elem.VR, elem.value))
@@ -198,7 +198,7 @@ def file_plan(
     )
 
     head: list[Segment]
-    meta = ds.file_meta
+    meta = getattr(ds, "file_meta", None)
     head_offset = getattr(ds, "dataset_offset", None)
     keep_head = (
         head_offset is not None

@@ -52,7 +52,7 @@ def _pixel_element(ds: Any) -> tuple[Any, str]:
 
 
 def _transfer_syntax(ds: Any) -> str:
-    meta = ds.file_meta
+    meta = getattr(ds, "file_meta", None)
     if meta is not None and 0x00020010 in meta and meta[0x00020010].value:
         return str(meta[0x00020010].value).strip("\0 ")
     if ds.is_implicit_VR:
