@@ -37,7 +37,10 @@ __all__ = [
     "parse_fragments",
 ]
 
-_SEQ_DELIM = {True: struct.pack("<HHI", 0xFFFE, 0xE0DD, 0), False: struct.pack(">HHI", 0xFFFE, 0xE0DD, 0)}
+_SEQ_DELIM = {
+    True: struct.pack("<HHI", 0xFFFE, 0xE0DD, 0),
+    False: struct.pack(">HHI", 0xFFFE, 0xE0DD, 0),
+}
 
 
 def _items(buffer: Any, endianness: str) -> tuple[memoryview, Fragments]:

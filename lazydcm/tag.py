@@ -13,8 +13,17 @@ from typing import Any
 
 from lazydcm.model.tag import Tag, TagLike, tag_repr
 
-__all__ = ["BaseTag", "ItemTag", "ItemDelimiterTag", "SequenceDelimiterTag", "Tag", "TagLike",
-           "TupleTag", "tag_in_exception", "tag_repr"]
+__all__ = [
+    "BaseTag",
+    "ItemTag",
+    "ItemDelimiterTag",
+    "SequenceDelimiterTag",
+    "Tag",
+    "TagLike",
+    "TupleTag",
+    "tag_in_exception",
+    "tag_repr",
+]
 
 #: pydicom's name for the tag class: ``isinstance(t, BaseTag)`` holds for every ``Tag``.
 BaseTag = Tag

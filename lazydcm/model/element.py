@@ -64,7 +64,19 @@ class DataElement:
     weakly (only to report edits), so a dataset nobody holds is freed at once.
     """
 
-    __slots__ = ("tag", "VR", "_value", "_record", "_owner", "_snapshot", "is_modified")
+    __slots__ = (
+        "tag",
+        "VR",
+        "_value",
+        "_record",
+        "_owner",
+        "_snapshot",
+        "is_modified",
+        "_undefined",
+    )
+
+    #: pydicom's display switch; lazydcm's dump always shows the VR (read-only here).
+    showVR = True  # noqa: N815 - pydicom's spelling
 
     def __init__(
         self,
@@ -75,7 +87,9 @@ class DataElement:
         _record: Record | None = None,
         _owner: Any = None,
         _raw: bool = False,
+        is_undefined_length: bool = False,
     ) -> None:
+        self._undefined = bool(is_undefined_length)
         self.tag = Tag(tag)
         self.VR = str(VR)
         self._record = _record
@@ -211,7 +225,23 @@ class DataElement:
 
     @property
     def is_undefined_length(self) -> bool:
-        return self._record is not None and bool(self._record.undefined_length)
+        """True when the element was read with an undefined length, or was made with
+        ``is_undefined_length=True`` (pydicom's flag; a sequence built in code is written with
+        undefined length either way, PS3.5 7.5)."""
+        if self._record is not None:
+            return bool(self._record.undefined_length)
+        return self._undefined
+
+    @is_undefined_length.setter
+    def is_undefined_length(self, value: bool) -> None:
+        self._undefined = bool(value)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the element has no value: VM 0, or a sequence without items."""
+        if self.VR == "SQ":
+            return len(self.value) == 0
+        return self.VM == 0
 
     @property
     def record(self) -> Record | None:
