@@ -77,7 +77,7 @@ class FileDataset(Dataset):
         """pydicom's constructor: wrap ``dataset`` as a file dataset (nothing is written).
 
         ``filename_or_obj`` is kept as ``filename`` (a path, or None/a buffer's name);
-        ``dataset``'s elements are shared as ``Dataset.copy`` shares them (a dataset read
+        ``dataset`` (a ``Dataset``, or a dict of elements as in pydicom 1.x)'s elements are shared as ``Dataset.copy`` shares them (a dataset read
         from a file stays lazy and keeps its mapping); ``preamble`` is 128 bytes or None;
         ``file_meta`` (a group 0002 dataset) defaults to an empty ``FileMetaDataset``. The
         two flags declare the encoding of a dataset built in code, used by ``save_as`` when
@@ -86,6 +86,8 @@ class FileDataset(Dataset):
         """
         from lazydcm.model.filemeta import FileMetaDataset
 
+        if isinstance(dataset, dict):  # pydicom 1.x: FileDataset(name, {}, ...)
+            dataset = Dataset(dataset)
         if not isinstance(dataset, Dataset):
             raise TypeError(f"FileDataset wraps a Dataset, not {type(dataset).__name__}")
         if preamble is not None and len(preamble) != 128:
