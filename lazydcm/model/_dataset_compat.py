@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DatasetCompat", "validate_file_meta"]
 
-#: pydicom's default dump formats, as ``str.format`` fields over an element's attributes.
-DEFAULT_ELEMENT_FORMAT = "{tag} {name:<35} {VR}: {repval}"
-DEFAULT_SEQUENCE_FORMAT = "{tag} {name:<35} {VR}: <Sequence, length {len}>"
+#: The dump formats, ``%``-style over a mapping of an element's attributes (pydicom's form).
+DEFAULT_ELEMENT_FORMAT = "%(tag)s %(name)-35.35s %(VR)s: %(repval)s"
+DEFAULT_SEQUENCE_FORMAT = "%(tag)s %(name)-35.35s %(VR)s: <Sequence, length %(len)s>"
 
 _GROUP_LENGTH_MASK = 0xFFFF
 
@@ -147,7 +147,7 @@ class DatasetCompat:
     def top(self: Dataset) -> str:
         """The dump form of the top-level elements only (sequences shown by their length)."""
         return "\n".join(
-            DEFAULT_SEQUENCE_FORMAT.format(**_fields(e)) if e.VR == "SQ" else str(e) for e in self
+            DEFAULT_SEQUENCE_FORMAT % _fields(e) if e.VR == "SQ" else str(e) for e in self
         )
 
     def formatted_lines(
@@ -161,17 +161,23 @@ class DatasetCompat:
         """The dump form, one line per element, items indented; pixel data is never decoded.
 
         With ``element_format`` (and ``sequence_element_format`` for sequences) each line is
-        that ``str.format`` string over the element's ``tag``, ``name``, ``keyword``, ``VR``,
-        ``VM``, ``value``, ``repval``, ``description`` (and ``len`` for a sequence);
-        ``indent_format`` is prefixed once per nesting level. Without them the lines are
-        lazydcm's ``str(element)``. An int as first argument is the nesting level (the older
+        that ``%``-format string (``"%(tag)s %(VR)s"``, as pydicom's) over the element's
+        ``tag``, ``name``, ``keyword``, ``VR``,
+        ``VM``, ``value``, ``repval``, ``description`` (and ``len`` for a sequence), and
+        the items' lines follow their sequence's without indentation (pydicom's output;
+        ``indent_format`` is accepted and, as in pydicom, unused). Without a format the lines
+        are lazydcm's ``str(element)``, items indented by three spaces per level. An int as first argument is the nesting level (the older
         lazydcm call ``formatted_lines(indent)``).
         """
         from lazydcm.errors import InvalidDicomError
 
         if isinstance(element_format, int):
             indent, element_format = element_format, None
-        pad = (indent_format if indent_format is not None else "   ") * indent
+        formatted = element_format is not None or sequence_element_format is not None
+        if formatted:  # one given: the other is the default (pydicom's defaults)
+            element_format = element_format or DEFAULT_ELEMENT_FORMAT
+            sequence_element_format = sequence_element_format or DEFAULT_SEQUENCE_FORMAT
+        pad = "" if formatted else "   " * indent
         for elem in self:
             if elem.VR == "SQ":
                 try:
@@ -181,7 +187,7 @@ class DatasetCompat:
                     yield f"{pad}{elem.tag!r}  {elem.name}  <invalid: {exc.reason}>"
                     continue
                 if sequence_element_format is not None:
-                    yield pad + sequence_element_format.format(**_fields(elem))
+                    yield pad + sequence_element_format % _fields(elem)
                 else:
                     yield f"{pad}{elem.tag!r}  {elem.name}  {count} item(s) ----"
                 for item in seq:
@@ -194,7 +200,7 @@ class DatasetCompat:
                     if sequence_element_format is None:
                         yield f"{pad}   ---------"
             elif element_format is not None:
-                yield pad + element_format.format(**_fields(elem))
+                yield pad + element_format % _fields(elem)
             else:
                 yield pad + str(elem)
 
@@ -282,6 +288,8 @@ class DatasetCompat:
         from lazydcm import json as dicom_json
 
         obj = json.loads(json_dataset) if isinstance(json_dataset, (str, bytes)) else json_dataset
+        if isinstance(obj, dict):  # tag order, so private creators come before their blocks
+            obj = dict(sorted(obj.items()))
         if bulk_data_uri_handler is None:
             return dicom_json.from_json_dict(obj)
         handler = bulk_data_uri_handler
