@@ -63,9 +63,8 @@ def test_base_tag_and_tuple_tag():
 
 
 def test_tag_in_exception_adds_the_tag_and_keeps_the_type():
-    with pytest.raises(KeyError) as info:
-        with tag_in_exception(0x00100010):
-            raise KeyError("boom")
+    with pytest.raises(KeyError) as info, tag_in_exception(0x00100010):
+        raise KeyError("boom")
     assert "(0010,0010)" in str(info.value)
     assert isinstance(info.value.__cause__, KeyError)
 

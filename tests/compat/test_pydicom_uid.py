@@ -22,8 +22,12 @@ GROUPS = [
 def test_every_named_uid_of_pydicom_exists_with_the_same_value():
     names = [n for n in dir(puid) if isinstance(getattr(puid, n), puid.UID) and n[0].isupper()]
     assert len(names) > 200
-    missing = [n for n in names if n not in ("PYDICOM_IMPLEMENTATION_UID",) and (
-        not hasattr(luid, n) or str(getattr(luid, n)) != str(getattr(puid, n)))]
+    missing = [
+        n
+        for n in names
+        if n not in ("PYDICOM_IMPLEMENTATION_UID",)
+        and (not hasattr(luid, n) or str(getattr(luid, n)) != str(getattr(puid, n)))
+    ]
     assert missing == []
 
 
@@ -46,8 +50,10 @@ def test_all_transfer_syntaxes_cover_pydicoms_and_are_transfer_syntaxes():
     assert luid.ExplicitVRBigEndian in luid.AllTransferSyntaxes  # retired but still read
 
 
-@pytest.mark.parametrize("uid", ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1",
-                                 "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.4.50"])
+@pytest.mark.parametrize(
+    "uid",
+    ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.4.50"],
+)
 def test_uid_properties_match_pydicom(uid):
     ours, theirs = luid.UID(uid), puid.UID(uid)
     # lazydcm gives the registry's full name (PS3.6 Annex A); pydicom shortens it
