@@ -49,6 +49,7 @@ __all__ = [
     "Copy",
     "Emit",
     "Segment",
+    "Stream",
     "SourceLike",
     "TEMP_SUFFIX",
     "plan_size",
@@ -65,6 +66,8 @@ TEMP_SUFFIX = ".lazydcm-tmp"
 # chunked too so that a test hook can run between chunks and Ctrl-C is noticed.
 _BUFFER_CHUNK = 8 << 20
 _KERNEL_CHUNK = 16 << 20
+# Bytes per read from a Stream segment's file object (memory stays at about two of these).
+_STREAM_CHUNK = 1 << 20
 # coalesce() merges runs of Emits no larger than this into one.
 _SMALL_EMIT = 64 << 10
 # errno values meaning "this kernel copy method does not apply here": fall back to the next.
@@ -156,14 +159,49 @@ class Emit:
         return len(self.data)
 
 
-Segment = Union[Copy, Emit]  # noqa: UP007 - a runtime alias, kept usable on Python 3.10
+@attrs.frozen(slots=True, eq=False)
+class Stream:
+    """Write ``length`` bytes read from the binary file object ``reader`` at ``start``.
+
+    The bytes are read in blocks while the plan is written, never all at once, and the
+    reader's position is put back afterwards (a value given as an open file, pydicom 3's
+    buffered values). A reader that ends early raises ``OSError`` (EIO) during the write.
+    """
+
+    reader: IO[bytes]
+    start: int = attrs.field(converter=_to_offset, validator=_check_offset)
+    length: int = attrs.field(converter=_to_offset, validator=_check_offset)
+
+    @property
+    def nbytes(self) -> int:
+        """Number of bytes this segment writes."""
+        return self.length
+
+    def blocks(self, size: int = _STREAM_CHUNK) -> Iterable[bytes]:
+        """The bytes, in blocks of at most ``size``."""
+        reader = self.reader
+        position = reader.tell()
+        try:
+            reader.seek(self.start)
+            remaining = self.length
+            while remaining:
+                block = reader.read(min(size, remaining))
+                if not block:
+                    raise OSError(errno.EIO, f"the value's file ended {remaining} bytes early")
+                remaining -= len(block)
+                yield block
+        finally:
+            reader.seek(position)
+
+
+Segment = Union[Copy, Emit, Stream]  # noqa: UP007 - a runtime alias, kept usable on Python 3.10
 
 
 def plan_size(segments: Iterable[Segment]) -> int:
     """Return the number of bytes the plan writes. ``TypeError`` for a non-segment."""
     total = 0
     for seg in segments:
-        if not isinstance(seg, (Copy, Emit)):
+        if not isinstance(seg, (Copy, Emit, Stream)):
             raise TypeError(f"a plan holds Copy and Emit segments, got {type(seg).__name__}")
         total += seg.nbytes
     return total
@@ -212,6 +250,10 @@ def coalesce(segments: Iterable[Segment], *, small: int = _SMALL_EMIT) -> list[S
                 flush()
             pending.append(seg.data)
             pending_size += n
+        elif isinstance(seg, Stream):
+            if seg.length:
+                flush()
+                out.append(seg)
         else:
             raise TypeError(f"a plan holds Copy and Emit segments, got {type(seg).__name__}")
     flush()
@@ -246,6 +288,8 @@ def write_plan_bytes(source: SourceLike | None, segments: Iterable[Segment]) -> 
     for seg in plan:
         if isinstance(seg, Copy):
             parts.append(buf[seg.start : seg.stop])  # type: ignore[index]
+        elif isinstance(seg, Stream):
+            parts.extend(seg.blocks())
         else:
             parts.append(seg.data)
     return b"".join(parts)
@@ -301,6 +345,12 @@ def _write_to_fileobj(
     buf = source.buffer if source is not None else None
     written = 0
     for seg in plan:
+        if isinstance(seg, Stream):
+            for block in seg.blocks():
+                written += _write_all(dest, block)
+                if hook is not None:
+                    hook(written)
+            continue
         data = buf[seg.start : seg.stop] if isinstance(seg, Copy) else memoryview(seg.data)  # type: ignore[index]
         for pos in range(0, len(data), _BUFFER_CHUNK):
             chunk = data[pos : pos + _BUFFER_CHUNK]
@@ -314,6 +364,17 @@ def _write_to_fileobj(
             if hook is not None:
                 hook(written)
     return written
+
+
+def _write_all(dest: IO[bytes], block: bytes) -> int:
+    view = memoryview(block)
+    while len(view):
+        n = dest.write(view)
+        n = len(view) if n is None else n
+        if n <= 0 or n > len(view):
+            raise OSError(errno.EIO, f"dest.write() returned {n} for {len(view)} bytes")
+        view = view[n:]
+    return len(block)
 
 
 # --- path destinations ------------------------------------------------------------------------
@@ -478,6 +539,9 @@ def _write_to_fd(
     for seg in plan:
         if isinstance(seg, Copy):
             copier.copy(seg.start, seg.stop)
+        elif isinstance(seg, Stream):
+            for block in seg.blocks():
+                copier.emit(block)
         else:
             copier.emit(seg.data)
     return copier.written

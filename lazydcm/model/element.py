@@ -37,6 +37,25 @@ _BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN", "OB or OW", "
 
 EMPTY_VALUES = (None, "", b"")
 
+#: VRs whose value may be an open binary file, written by streaming it (pydicom 3's buffered
+#: values): the binary VRs of PS3.5 Table 6.2-1.
+_BUFFER_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN", "OB or OW"})
+
+
+def is_buffer(value: Any) -> bool:
+    """True for an open, readable, seekable binary file object (not bytes-like)."""
+    if isinstance(value, (bytes, bytearray, memoryview, str)):
+        return False
+    try:
+        return (
+            callable(getattr(value, "read", None))
+            and value.seekable()
+            and not value.closed
+            and (not hasattr(value, "readable") or value.readable())
+        )
+    except (AttributeError, ValueError, OSError):
+        return False
+
 
 def _is_empty(value: Any) -> bool:
     if value is None:
@@ -125,6 +144,8 @@ class DataElement:
             if isinstance(value, Sequence):
                 return value
             return Sequence(value if value is not None else [])
+        if self.VR in _BUFFER_VRS and is_buffer(value):
+            return value  # streamed by the writer; never read into memory here
         return coerce_value(self.VR, value)
 
     # -- value -----------------------------------------------------------------------------
@@ -235,6 +256,11 @@ class DataElement:
     @is_undefined_length.setter
     def is_undefined_length(self, value: bool) -> None:
         self._undefined = bool(value)
+
+    @property
+    def is_buffered(self) -> bool:
+        """True when the value is an open binary file (written by streaming it)."""
+        return self._value is not _UNSET and is_buffer(self._value)
 
     @property
     def is_empty(self) -> bool:

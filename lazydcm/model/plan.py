@@ -35,9 +35,9 @@ from lazydcm.io.header import (
     encode_item_header,
 )
 from lazydcm.io.syntax import ByteLayout
-from lazydcm.io.writer import Copy, Emit, Segment, coalesce
+from lazydcm.io.writer import Copy, Emit, Segment, Stream, coalesce
 from lazydcm.model.dataset import Dataset
-from lazydcm.model.element import DataElement
+from lazydcm.model.element import DataElement, is_buffer
 from lazydcm.model.sequence import Sequence
 from lazydcm.model.values import encode_value
 
@@ -53,7 +53,7 @@ def segments_size(segments: list[Segment]) -> int:
     """Number of bytes a list of segments produces."""
     total = 0
     for seg in segments:
-        total += seg.stop - seg.start if isinstance(seg, Copy) else len(seg.data)
+        total += seg.nbytes
     return total
 
 
@@ -244,6 +244,8 @@ class Planner:
                 Emit(data),
                 Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
             ]
+        if is_buffer(value):  # an open binary file: streamed at write time, never loaded
+            return self._buffered(tag, vr, value)
         if isinstance(value, np.ndarray):
             return self._array(tag, vr, value)
         if isinstance(value, (bytes, bytearray, memoryview)) and vr in _SWAP_SIZE:
@@ -282,6 +284,21 @@ class Planner:
         header = self._header(int(elem.tag), vr, int(rec.length))
         return [Emit(header), Copy(int(rec.value_offset), int(rec.value_offset) + int(rec.length))]
 
+    def _buffered(self, tag: int, vr: str, reader: Any) -> list[Segment]:
+        """A value given as an open binary file: its bytes from the current position to the
+        end, copied in blocks by the writer; padded to even length (PS3.5 7.1.1)."""
+        start = reader.tell()
+        end = reader.seek(0, 2)
+        reader.seek(start)
+        length = max(0, end - start)
+        segs: list[Segment] = [
+            Emit(self._header(tag, vr, length + length % 2)),
+            Stream(reader, start, length),
+        ]
+        if length % 2:
+            segs.append(Emit(b"\0"))
+        return segs
+
     def _array(self, tag: int, vr: str, arr: np.ndarray) -> list[Segment]:
         want = "<" if self.layout.little_endian else ">"
         if arr.dtype.byteorder not in ("=", "|", want) or (
@@ -302,6 +319,9 @@ def element_bytes(planner: Planner, ds: Dataset, elem: DataElement) -> bytes:
     for seg in planner.encode(ds, elem):
         if isinstance(seg, Copy):
             out += ds._ctx.source.buffer[seg.start : seg.stop]
+        elif isinstance(seg, Stream):
+            for block in seg.blocks():
+                out += block
         else:
             out += seg.data
     return bytes(out)

@@ -15,7 +15,7 @@ from lazydcm.io.source import Source
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ByteLayout, layout_for
 from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
 from lazydcm.model.dataset import Dataset
-from lazydcm.model.element import DataElement
+from lazydcm.model.element import DataElement, is_buffer
 from lazydcm.model.plan import Planner, segments_size
 from lazydcm.model.uid import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, UID
 
@@ -143,7 +143,12 @@ def _check_pixel_length(ds: Dataset, layout: ByteLayout) -> None:
     expected_bits = rows * cols * samples * frames * bits
     expected = (expected_bits + 7) // 8
     value = elem.value
-    actual = value.nbytes if hasattr(value, "nbytes") else len(value)
+    if is_buffer(value):  # an open file: the bytes from its position to its end
+        position = value.tell()
+        actual = value.seek(0, 2) - position
+        value.seek(position)
+    else:
+        actual = value.nbytes if hasattr(value, "nbytes") else len(value)
     if actual not in (expected, expected + (expected % 2)):
         raise ValueError(
             f"Pixel Data (7FE0,0010) holds {actual} bytes but Rows {rows} × Columns {cols} × "
