@@ -72,9 +72,7 @@ def test_out_of_range_pair_is_a_value_error(pair):
         Tag(*pair)
 
 
-@pytest.mark.parametrize(
-    "value", [1.0, None, b"00100010", True, False, np.float64(1)]
-)
+@pytest.mark.parametrize("value", [1.0, None, b"00100010", True, False, np.float64(1)])
 def test_non_integers_are_a_type_error(value):
     with pytest.raises(TypeError):
         Tag(value)
