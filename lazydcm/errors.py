@@ -18,6 +18,7 @@ __all__ = [
     "TruncatedDicomError",
     "InvalidValueError",
     "SourceClosedError",
+    "SourceChangedError",
 ]
 
 
@@ -68,3 +69,9 @@ class InvalidValueError(InvalidDicomError):
 
 class SourceClosedError(ValueError):
     """A value that needs the file's bytes was touched after the file was closed."""
+
+
+class SourceChangedError(ValueError):
+    """A pickled or copied dataset handle reopened its file (or URL) and found different bytes
+    from those it was made over (another size, modification time or ETag): nothing is read from
+    the changed object. The message names the file and what changed."""

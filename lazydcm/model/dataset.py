@@ -14,6 +14,7 @@ stays open; touching an undecoded value after ``close()`` raises ``SourceClosedE
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
 __all__ = ["Dataset", "Context", "to_tag"]
 
 _tag_for_keyword = dictionary.tag_for_keyword
+_PENDING = "_travel_pending"  # lazydcm.model._pickle.PENDING: unpickled, not reopened yet
+
+
+def _reopen_then_get(ds: Dataset, name: str) -> Any:
+    from lazydcm.model._pickle import materialize
+
+    materialize(ds)
+    return getattr(ds, name)
+
 
 _SPECIFIC_CHARSET = 0x00080005
 _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
@@ -183,8 +193,7 @@ class Dataset:
         rec = index.record(pos)
         vr = _EXPLICIT_VRS.get(rec.vr) if not self._ctx.implicit_vr else None
         elem = DataElement._from_record(tag, vr or self._vr_for_record(rec), rec, self)
-        self._cache[tag] = elem
-        return elem
+        return self._cache.setdefault(tag, elem)  # atomic: racing threads share one element
 
     def _lookup_value(self, tag: int) -> Any:
         """Value of ``tag`` here or in an enclosing dataset (None if absent or undecodable)."""
@@ -225,6 +234,14 @@ class Dataset:
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"
         return resolve_vr(tag, vr, self._lookup_value)
+
+    def _decode_lock(self) -> threading.RLock:
+        """The lock that serialises first decodes and first-use caches of this dataset (made
+        on first use; re-entrant: a decode may read (0008,0005) of the same dataset)."""
+        lock = self.__dict__.get("_lock")
+        if lock is None:
+            lock = self.__dict__.setdefault("_lock", threading.RLock())
+        return lock
 
     def _decode_element(self, elem: DataElement) -> Any:
         """Decode a file-backed element's value (called once by ``DataElement.value``)."""
@@ -447,12 +464,16 @@ class Dataset:
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: DICOM keywords live here.
         if name.startswith("_"):
+            if _PENDING in self.__dict__ and not name.startswith("__"):
+                return _reopen_then_get(self, name)  # unpickled, opened on first use
             raise AttributeError(name)
         tag = _tag_for_keyword(name)
         if tag is not None:
             elem = self._element(tag)
             if elem is not None:
                 return elem.value
+        if _PENDING in self.__dict__:
+            return _reopen_then_get(self, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- mapping --------------------------------------------------------------------------
@@ -644,6 +665,7 @@ class Dataset:
     # -- copying --------------------------------------------------------------------------
     def copy(self) -> Dataset:
         """A shallow copy: shares the file mapping and decoded values, with its own edits."""
+        self._edits  # noqa: B018 - opens an unpickled dataset first
         dup = type(self).__new__(type(self))
         for name, value in self.__dict__.items():
             object.__setattr__(dup, name, value)
@@ -660,6 +682,12 @@ class Dataset:
         return dup
 
     __copy__ = copy
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle, deepcopy: see ``lazydcm.model._pickle`` (a file handle, else by value)."""
+        from lazydcm.model._pickle import reduce_dataset
+
+        return reduce_dataset(self)
 
     # -- display --------------------------------------------------------------------------
     def formatted_lines(self, indent: int = 0) -> Iterator[str]:
@@ -729,7 +757,9 @@ class Dataset:
         if self._pixel_cache is None:
             from lazydcm.pixels.access import pixel_array
 
-            object.__setattr__(self, "_pixel_cache", pixel_array(self))
+            with self._decode_lock():
+                if self._pixel_cache is None:
+                    object.__setattr__(self, "_pixel_cache", pixel_array(self))
         return self._pixel_cache
 
     def frame(self, index: int) -> Any:

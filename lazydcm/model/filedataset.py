@@ -113,11 +113,12 @@ class FileDataset(Dataset):
     def file_meta(self) -> Dataset | None:
         """The file meta group (0002,eeee) as a Dataset (empty when the file has none)."""
         if self._meta_pending:
-            # PS3.10 7.1: the meta group is explicit VR little endian
-            meta_ctx = Context(self._file_source, False, True)
-            self.__dict__.update(
-                _file_meta=Dataset._from_index(meta_ctx, self._head.meta), _meta_pending=False
-            )
+            with self._decode_lock():  # threads: one file_meta object, made once
+                if self._meta_pending:
+                    # PS3.10 7.1: the meta group is explicit VR little endian
+                    meta_ctx = Context(self._file_source, False, True)
+                    meta = Dataset._from_index(meta_ctx, self._head.meta)
+                    self.__dict__.update(_file_meta=meta, _meta_pending=False)
         return self._file_meta
 
     @file_meta.setter
