@@ -24,6 +24,7 @@ from lazydcm.io.encaps import frame_ranges, parse_fragments
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
 from lazydcm.pixels.encapsulated import decode_frames
 from lazydcm.pixels.encapsulated import frame_bytes as _frame_bytes
+from lazydcm.pixels.frameindex import IndexedFrameRanges
 from lazydcm.pixels.native import native_array
 from lazydcm.pixels.render import to_display
 from lazydcm.pixels.spec import PIXEL_TAGS, PixelSpec
@@ -129,11 +130,32 @@ def _native_buffer(
     return source.cow_view(int(rec.value_offset), int(rec.length)), spec
 
 
-def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
-    """(buffer, fragments of each frame) for encapsulated pixel data, cached on the dataset."""
+def _file_frame_index(ds: Any, elem: Any, spec: PixelSpec) -> Any:
+    """The ``FrameIndex`` given to ``dcmread`` when it applies to ``elem`` as read (checked
+    against the file: ``SourceChangedError`` when it does not fit), else None."""
+    index = ds.__dict__.get("_frame_index")
+    rec = elem.record
+    if index is None or rec is None or elem.is_modified or ds.source is not ds.file_source:
+        return None
+    index.check_pixels(int(rec.value_offset), spec.frames, ds.filename or "the file")
+    return index
+
+
+def _frame_ranges(
+    ds: Any, elem: Any, spec: PixelSpec, *, use_index: bool = True
+) -> tuple[Any, Any]:
+    """(buffer, fragments of each frame) for encapsulated pixel data, cached on the dataset.
+
+    With a frame index (``dcmread(..., frame_index=)``) the fragments of frame k are read from
+    inside frame k's indexed range when it is asked for, and nothing else is scanned."""
     cached = ds.__dict__.get("_frame_ranges_cache")
-    if cached is not None and cached[0] is elem:
+    if cached is not None and cached[0] is elem and (use_index or isinstance(cached[2], list)):
         return cached[1], cached[2]
+    index = _file_frame_index(ds, elem, spec) if use_index else None
+    if index is not None and not elem.is_decoded:
+        ranges = IndexedFrameRanges(ds.source, index)
+        object.__setattr__(ds, "_frame_ranges_cache", (elem, ds.source.buffer, ranges))
+        return ds.source.buffer, ranges
     rec = elem.record
     if rec is not None and not elem.is_modified and not elem.is_decoded:
         ds._check_truncated(rec)
@@ -193,6 +215,7 @@ def frame(ds: Any, index: int) -> np.ndarray:
     if ds.__dict__.get("_pixel_cache") is not None:
         cached = ds._pixel_cache
         return cached if spec.frames == 1 and index in (0, -1) else cached[index]
+    _file_frame_index(ds, elem, spec)  # a stale index fails here too
     buffer, one = _native_buffer(ds, elem, spec, index)
     if one is spec:
         return native_array(buffer, spec, frame=index)
