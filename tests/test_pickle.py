@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -323,3 +325,69 @@ def test_shallow_copy_edits_do_not_leak(tmp_path):
     assert str(ds.PatientName) != "Shallow"
     back = pickle.loads(pickle.dumps(ds))
     assert str(copy.copy(back).PatientName) == str(ds.PatientName)
+
+
+# -- processes ----------------------------------------------------------------------------
+
+PROCESS_FILES = ["rtplan.dcm", "CT_small.dcm", "MR_small_RLE.dcm", "rtdose.dcm"]
+
+
+def describe(ds):
+    """What a worker sees of a dataset (a module-level function: workers import it)."""
+    pending = "_travel_pending" in ds.__dict__
+    pixels = None
+    if "PixelData" in ds:
+        pixels = hashlib.sha1(np.ascontiguousarray(ds.pixel_array).tobytes()).hexdigest()
+    return pending, ds.filename, str(ds.SOPInstanceUID), str(ds.get("PatientName", "")), pixels
+
+
+def edit_in_worker(ds):
+    """Edit in the worker and send the dataset back (its handle carries the overlay)."""
+    ds.PatientName = "Edited^In^Worker"
+    if "BeamSequence" in ds:
+        ds.BeamSequence[0].BeamName = "worker"
+    return ds
+
+
+def _datasets(tmp_path):
+    out = []
+    for name in PROCESS_FILES:
+        ds = lazydcm.dcmread(_copy_to(tmp_path, name))
+        ds.PatientID = "edited-before-sending"
+        out.append(ds)
+    return out
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_multiprocessing_pool_maps_over_handles(tmp_path, method):
+    datasets = _datasets(tmp_path)
+    expected = [describe(ds)[1:] for ds in datasets]
+    with multiprocessing.get_context(method).Pool(2) as pool:
+        got = pool.map_async(describe, datasets).get(timeout=120)
+        back = pool.map_async(edit_in_worker, datasets).get(timeout=120)
+    assert [g[0] for g in got] == [True] * len(datasets)  # arrived as handles, unopened
+    assert [g[1:] for g in got] == expected
+    for original, returned in zip(datasets, back, strict=True):
+        assert str(returned.PatientName) == "Edited^In^Worker"
+        assert returned.PatientID == "edited-before-sending"
+        assert str(original.PatientName) != "Edited^In^Worker"
+    assert back[0].BeamSequence[0].BeamName == "worker"
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_multiprocessing_pool_computes_dask_collections(tmp_path, method):
+    import dask
+
+    import lazydcm.dask as lazydask
+
+    path = _copy_to(tmp_path, "rtdose_rle.dcm")
+    array = lazydask.frames(path, frames_per_chunk=4)
+    headers = lazydask.read_headers([_copy_to(tmp_path, n) for n in PROCESS_FILES], ["StudyDate"],
+                                    files_per_partition=2)  # fmt: skip
+    with multiprocessing.get_context(method).Pool(2) as pool:
+        (frames,) = dask.compute(array, scheduler="processes", pool=pool)
+        (table,) = dask.compute(headers, scheduler="processes", pool=pool)
+    np.testing.assert_array_equal(frames, lazydcm.dcmread(path).pixel_array)
+    assert list(table["SOPInstanceUID"]) == [
+        str(lazydcm.dcmread(_copy_to(tmp_path, n)).SOPInstanceUID) for n in PROCESS_FILES
+    ]
