@@ -108,6 +108,21 @@ def test_unpickling_opens_nothing_until_first_use(tmp_path):
     assert str(again.PatientID) == str(back.PatientID)
 
 
+def test_what_is_set_before_first_use_is_kept(tmp_path):
+    path = _copy_to(tmp_path, "CT_small.dcm")
+    blob = pickle.dumps(lazydcm.dcmread(path))
+    back = pickle.loads(blob)
+    meta = Dataset()
+    meta.TransferSyntaxUID = "1.2.840.10008.1.2.1"
+    back.file_meta = meta  # before the reopening
+    back.note = "mine"
+    assert back.PatientName == lazydcm.dcmread(path).PatientName
+    assert back.file_meta is meta and back.note == "mine"
+    other = pickle.loads(blob)
+    other.PatientName = "Set^First"  # an edit is a first use: reopens, then edits
+    assert str(other.PatientName) == "Set^First" and other.is_dirty()
+
+
 def test_read_options_travel(tmp_path):
     path = _copy_to(tmp_path, "CT_small.dcm")
     ds = lazydcm.dcmread(path, stop_before_pixels=True, specific_tags=["PatientName", "Rows"])

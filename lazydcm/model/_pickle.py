@@ -313,8 +313,11 @@ def materialize(ds: Any) -> None:
         except BaseException:
             fresh.close()
             raise
-        state = dict(fresh.__dict__)
-        ds.__dict__.update(state)  # one step: other threads see all of it or none
+        # What was set on the pending dataset itself (file_meta, attributes) wins; the rest is
+        # published in one step: other threads see all of it or none.
+        mine = ds.__dict__
+        state = {k: v for k, v in fresh.__dict__.items() if k not in mine or k == "filename"}
+        mine.update(state)
         del ds.__dict__[PENDING]
 
 
