@@ -41,11 +41,19 @@ _tag_for_keyword = dictionary.tag_for_keyword
 _PENDING = "_travel_pending"  # lazydcm.model._pickle.PENDING: unpickled, not reopened yet
 
 
-def _reopen_then_get(ds: Dataset, name: str) -> Any:
-    from lazydcm.model._pickle import materialize
+_MISSING = object()
 
-    materialize(ds)
-    return getattr(ds, name)
+
+def _reopened_attribute(ds: Dataset, name: str) -> Any:
+    """``name`` of an unpickled dataset, reopening it first; ``_MISSING`` if it has none."""
+    state = ds.__dict__
+    if _PENDING in state:
+        from lazydcm.model._pickle import materialize
+
+        materialize(ds)
+        return getattr(ds, name)
+    # another thread may have published the reopened state since this lookup began
+    return state.get(name, _MISSING)
 
 
 _SPECIFIC_CHARSET = 0x00080005
@@ -464,16 +472,19 @@ class Dataset:
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: DICOM keywords live here.
         if name.startswith("_"):
-            if _PENDING in self.__dict__ and not name.startswith("__"):
-                return _reopen_then_get(self, name)  # unpickled, opened on first use
+            if not name.startswith("__"):
+                found = _reopened_attribute(self, name)  # unpickled, opened on first use
+                if found is not _MISSING:
+                    return found
             raise AttributeError(name)
         tag = _tag_for_keyword(name)
         if tag is not None:
             elem = self._element(tag)
             if elem is not None:
                 return elem.value
-        if _PENDING in self.__dict__:
-            return _reopen_then_get(self, name)
+        found = _reopened_attribute(self, name)
+        if found is not _MISSING:
+            return found
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- mapping --------------------------------------------------------------------------
