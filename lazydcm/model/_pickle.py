@@ -279,6 +279,19 @@ def _rebuild_sequence(cls: type, items: list, modified: bool) -> Sequence:
 
 # -- reopening -------------------------------------------------------------------------------
 
+MISSING: Any = object()
+
+
+def reopened_attribute(ds: Any, name: str) -> Any:
+    """For ``Dataset.__getattr__``: attribute ``name`` of an unpickled dataset, reopening it
+    first; ``MISSING`` when the dataset is not pending and has no such entry."""
+    state = ds.__dict__
+    if PENDING in state:
+        materialize(ds)
+        return getattr(ds, name)
+    # another thread may have published the reopened state since this lookup began
+    return state.get(name, MISSING)
+
 
 def materialize(ds: Any) -> None:
     """Open the source of an unpickled ``ds`` (once, under its lock) and move the read state

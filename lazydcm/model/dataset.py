@@ -23,6 +23,9 @@ import attrs
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
+from lazydcm.model._pickle import MISSING as _MISSING
+from lazydcm.model._pickle import reduce_dataset
+from lazydcm.model._pickle import reopened_attribute as _reopened_attribute
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -38,24 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["Dataset", "Context", "to_tag"]
 
 _tag_for_keyword = dictionary.tag_for_keyword
-_PENDING = "_travel_pending"  # lazydcm.model._pickle.PENDING: unpickled, not reopened yet
-
-
-_MISSING = object()
-
-
-def _reopened_attribute(ds: Dataset, name: str) -> Any:
-    """``name`` of an unpickled dataset, reopening it first; ``_MISSING`` if it has none."""
-    state = ds.__dict__
-    if _PENDING in state:
-        from lazydcm.model._pickle import materialize
-
-        materialize(ds)
-        return getattr(ds, name)
-    # another thread may have published the reopened state since this lookup began
-    return state.get(name, _MISSING)
-
-
 _SPECIFIC_CHARSET = 0x00080005
 _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 #: Explicit VR bytes that are taken as read (UN and unknown codes go through _vr_for_record).
@@ -696,8 +681,6 @@ class Dataset:
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """Pickle, deepcopy: see ``lazydcm.model._pickle`` (a file handle, else by value)."""
-        from lazydcm.model._pickle import reduce_dataset
-
         return reduce_dataset(self)
 
     # -- display --------------------------------------------------------------------------
