@@ -141,8 +141,9 @@ def find_files(
 
 @attrs.frozen
 class Column:
-    """A column of the index: ``name`` and ``kind`` (``"string"`` or ``"int64"``); ``tag`` is
-    the element it comes from (None for ``path``, ``size``, ``error``)."""
+    """A column of the index: ``name`` and ``kind`` (``"string"``, ``"int64"`` or
+    ``"int64list"``, a list of ints: space-separated in CSV); ``tag`` is the element it comes
+    from (None for ``path``, ``size``, ``error`` and the frame index columns)."""
 
     name: str
     kind: str
@@ -188,9 +189,12 @@ def _column_name(tag: int) -> str:
 @attrs.frozen(cache_hash=True)
 class IndexSpec:
     """Which columns an index has: :data:`FIXED_COLUMNS` then ``extra`` (string columns of
-    chosen elements, named by keyword, or by eight hex digits for tags without one)."""
+    chosen elements, named by keyword, or by eight hex digits for tags without one), then with
+    ``frames`` the frame index (``PixelDataOffset``, ``FrameOffsets``, ``FrameLengths``: see
+    :mod:`lazydcm.pixels.frameindex`)."""
 
     extra: tuple[Column, ...] = ()
+    frames: bool = False
 
     @classmethod
     def from_tags(cls, tags: Iterable[str | int] = ()) -> IndexSpec:
@@ -208,6 +212,10 @@ class IndexSpec:
 
     @property
     def columns(self) -> tuple[Column, ...]:
+        if self.frames:
+            from lazydcm.pixels.frameindex import FRAME_COLUMNS
+
+            return FIXED_COLUMNS + self.extra + tuple(Column(n, k) for n, k in FRAME_COLUMNS)
         return FIXED_COLUMNS + self.extra
 
     @property
@@ -226,7 +234,7 @@ class IndexSpec:
         """The pyarrow schema of the table (``ImportError`` naming ``lazydcm[parquet]`` when
         pyarrow is missing)."""
         pa = require_pyarrow()
-        types = {"string": pa.string(), "int64": pa.int64()}
+        types = {"string": pa.string(), "int64": pa.int64(), "int64list": pa.list_(pa.int64())}
         return pa.schema([(c.name, types[c.kind]) for c in self.columns])
 
     def to_arrow(self, rows: Sequence[Mapping[str, Any]]) -> Any:
@@ -338,6 +346,8 @@ def index_file(
                     row[column.name] = value_text(elem, little_endian=little)
             except (InvalidDicomError, ValueError, TypeError) as exc:
                 problems.append(f"{column.name}: {describe_error(exc)}")
+        if spec.frames:
+            _add_frame_index(ds, row, problems)
     except Exception as exc:  # noqa: BLE001
         problems.append(describe_error(exc))
     finally:
@@ -345,6 +355,21 @@ def index_file(
     if problems:
         row["error"] = problems[0]
     return row
+
+
+def _add_frame_index(ds: Any, row: dict[str, Any], problems: list[str]) -> None:
+    """Fill the frame index columns of ``row`` (left None without pixel data or for a
+    deflated file, whose offsets are not the file's)."""
+    from lazydcm.pixels.frameindex import frame_index_of
+
+    if not any(t in ds for t in (0x7FE00010, 0x7FE00008, 0x7FE00009)):
+        return
+    if ds.source is not ds.file_source:
+        return
+    try:
+        row.update(frame_index_of(ds).row_values())
+    except (InvalidDicomError, ValueError) as exc:
+        problems.append(f"frames: {describe_error(exc)}")
 
 
 def index_files(

@@ -228,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="OUT.parquet, OUT.csv, or - for CSV on stdout",
     )
     index.add_argument("--tags", metavar="KEYWORD,...", help="extra columns")
+    index.add_argument(
+        "--frames",
+        action="store_true",
+        help="add the frame index: PixelDataOffset and each frame's byte range "
+        "(FrameOffsets, FrameLengths), for dcmread(path, frame_index=...)",
+    )
     index.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help=_jobs_help())
     index.add_argument(
         "--scheduler",

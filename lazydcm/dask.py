@@ -190,6 +190,7 @@ class _FrameReader:
     path: str
     shape: tuple[int, ...]
     dtype: np.dtype = attrs.field(converter=np.dtype)
+    frame_index: Any = None
 
     @property
     def ndim(self) -> int:
@@ -200,7 +201,7 @@ class _FrameReader:
             key = (key,)
         first, rest = key[0], key[1:]
         indices = range(self.shape[0])[first] if isinstance(first, slice) else None
-        with lazydcm.dcmread(self.path) as ds:
+        with lazydcm.dcmread(self.path, frame_index=self.frame_index) as ds:
             if indices is None:  # a single frame number
                 return np.array(ds.frame(int(first)), dtype=self.dtype)[rest]
             out = np.empty((len(indices), *self.shape[1:]), dtype=self.dtype)
@@ -209,13 +210,18 @@ class _FrameReader:
         return out[(slice(None), *rest)]
 
 
-def frames(path: str | os.PathLike[str], *, frames_per_chunk: int = 1) -> Any:
+def frames(
+    path: str | os.PathLike[str], *, frames_per_chunk: int = 1, frame_index: Any = None
+) -> Any:
     """A lazy ``(frames, rows, columns[, samples])`` dask array of the file's frames.
 
     Chunks hold ``frames_per_chunk`` frames; a task computing a chunk opens the file, reads
     those frames through the mapping (decoding them if compressed) and closes it, so only
     the path is sent to workers. Opening here reads the header and the first frame (for its
-    shape and dtype). The file must not change while the array is in use.
+    shape and dtype). The file must not change while the array is in use. ``frame_index`` (a
+    :class:`lazydcm.pixels.frameindex.FrameIndex`, e.g. ``FrameIndex.load("index.parquet",
+    path)``) travels with the tasks: each reads only its frames' bytes, even from
+    encapsulated data without an offset table; a stale index raises ``SourceChangedError``.
 
     Raises:
         InvalidDicomError: the file is not DICOM or its image attributes are wrong.
@@ -227,7 +233,7 @@ def frames(path: str | os.PathLike[str], *, frames_per_chunk: int = 1) -> Any:
     if frames_per_chunk < 1:
         raise ValueError(f"frames_per_chunk must be at least 1, not {frames_per_chunk}")
     path = os.fspath(path)
-    with lazydcm.dcmread(path) as ds:
+    with lazydcm.dcmread(path, frame_index=frame_index) as ds:
         if not any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
             raise ValueError(f"{path} has no pixel data")
         count = max(1, int(ds.get("NumberOfFrames", 1) or 1))
@@ -235,7 +241,7 @@ def frames(path: str | os.PathLike[str], *, frames_per_chunk: int = 1) -> Any:
         frame_shape, dtype = first.shape, first.dtype
         del first
     stat = os.stat(path)
-    reader = _FrameReader(path, (count, *frame_shape), dtype)
+    reader = _FrameReader(path, (count, *frame_shape), dtype, frame_index)
     chunks = (
         (frames_per_chunk,) * (count // frames_per_chunk)
         + ((count % frames_per_chunk,) if count % frames_per_chunk else ()),

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidValueError",
     "SourceClosedError",
     "UnsupportedFeatureError",
+    "SourceChangedError",
 ]
 
 
@@ -73,3 +74,7 @@ class SourceClosedError(ValueError):
 
 class UnsupportedFeatureError(NotImplementedError):
     """A pydicom feature lazydcm does not provide yet (the message names it and what to use)."""
+class SourceChangedError(ValueError):
+    """A pickled or copied dataset handle reopened its file (or URL) and found different bytes
+    from those it was made over (another size, modification time or ETag): nothing is read from
+    the changed object. The message names the file and what changed."""

@@ -33,7 +33,7 @@ def client():
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            threads_per_worker=2,
+            threads_per_worker=1,
         )
     with cluster, distributed.Client(cluster) as client:
         yield client
@@ -202,3 +202,65 @@ def test_frames_of_a_file_without_pixels():
         lazydask.frames(test_file("rtplan.dcm"))
     with pytest.raises(ValueError, match="frames_per_chunk"):
         lazydask.frames(test_file("rtdose.dcm"), frames_per_chunk=0)
+
+
+# -- datasets and frame indexes on the cluster ---------------------------------------------
+
+
+def _seen_by_worker(ds):
+    """What a worker sees of a dataset it received pickled (module level: workers import it)."""
+    pending = "_travel_pending" in ds.__dict__
+    return (
+        pending,
+        str(ds.SOPInstanceUID),
+        ds.PatientID,
+        hashlib.sha1(np.ascontiguousarray(ds.pixel_array).tobytes()).hexdigest(),
+    )
+
+
+def _gather(client, futures):
+    distributed.wait(futures, timeout=120)  # bounded: a hung cluster fails the test
+    return client.gather(futures)
+
+
+def _edit_on_worker(ds):
+    ds.PatientName = "Edited^On^Worker"
+    return ds
+
+
+def test_cluster_maps_over_pickled_datasets(client, tmp_path):
+    datasets = []
+    for name in ("CT_small.dcm", "MR_small_RLE.dcm", "rtdose.dcm", "MR_small_bigendian.dcm"):
+        shutil.copyfile(test_file(name), tmp_path / name)
+        ds = lazydcm.dcmread(tmp_path / name)
+        ds.PatientID = "sent-" + name
+        datasets.append(ds)
+    expected = [
+        (True, str(ds.SOPInstanceUID), ds.PatientID,
+         hashlib.sha1(np.ascontiguousarray(ds.pixel_array).tobytes()).hexdigest())
+        for ds in datasets
+    ]  # fmt: skip
+    assert _gather(client, client.map(_seen_by_worker, datasets, pure=False)) == expected
+    back = _gather(client, client.map(_edit_on_worker, datasets, pure=False))
+    assert [str(ds.PatientName) for ds in back] == ["Edited^On^Worker"] * len(datasets)
+    assert [ds.PatientID for ds in back] == [ds.PatientID for ds in datasets]
+
+
+def test_cluster_computes_frames_with_a_frame_index(client, tmp_path):
+    from lazydcm.pixels.frameindex import FrameIndex
+
+    name = "rtdose_rle.dcm"
+    shutil.copyfile(test_file(name), tmp_path / name)
+    table = tmp_path / "index.parquet"
+    result = _run("index", "--frames", tmp_path / name, "-o", table, "-q")
+    assert result.returncode == 0, result.stderr
+    index = FrameIndex.load(table, tmp_path / name)
+    array = lazydask.frames(tmp_path / name, frames_per_chunk=3, frame_index=index)
+    with lazydcm.dcmread(tmp_path / name) as ds:
+        expected = np.array(ds.pixel_array)
+    got = client.compute(array, sync=False).result(timeout=120)
+    assert np.array_equal(got, expected)
+    with open(tmp_path / name, "ab") as fh:
+        fh.write(b"\0\0")  # the file changed since it was indexed: the tasks refuse it
+    with pytest.raises(lazydcm.errors.SourceChangedError):
+        client.compute(array[4], sync=False).result(timeout=120)

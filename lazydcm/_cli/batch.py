@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import attrs
+
 from lazydcm import archive
 from lazydcm._cli.common import (
     EXIT_FAILED,
@@ -180,7 +182,15 @@ def _write_csv(rows: Iterable[dict[str, Any]], spec: archive.IndexSpec, fh: Any)
     writer = csv.DictWriter(fh, fieldnames=spec.names, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: _csv_text(v) for k, v in row.items()})
+
+
+def _csv_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):  # an int64list column (the frame index)
+        return " ".join(str(v) for v in value)
+    return value
 
 
 def _write_parquet(
@@ -245,6 +255,8 @@ def run_index(args: argparse.Namespace) -> int:
         spec = archive.IndexSpec.from_tags(split_list(args.tags) if args.tags else ())
     except ValueError as exc:
         raise UsageError(f"--tags: {exc}") from None
+    if getattr(args, "frames", False):
+        spec = attrs.evolve(spec, frames=True)
     if kind == "parquet":
         try:
             archive.require_pyarrow()

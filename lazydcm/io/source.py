@@ -44,14 +44,29 @@ class Source:
         path: the file's path as given (``str``), or None for bytes and file-likes without one.
         base: the file offset of byte 0 of the stream (non-zero when a file-like was positioned
             past the start of its file); offsets everywhere else are relative to the stream.
+        version: what identifies this state of the bytes: for a mapped file the ``st_mtime_ns``
+            of the open descriptor when it was mapped; None for bytes and streams held in
+            memory. A pickled dataset handle compares it (and ``size``) when it reopens.
     """
 
-    __slots__ = ("size", "path", "base", "_fd", "_owns_fd", "_mmap", "_buffer", "_closed")
+    __slots__ = (
+        "size",
+        "path",
+        "base",
+        "version",
+        "_fd",
+        "_owns_fd",
+        "_mmap",
+        "_buffer",
+        "_closed",
+    )
 
     def __init__(self, *, data, size: int, path: str | None, base: int, fd: int | None,
-                 owns_fd: bool, mapping: mmap.mmap | None = None):  # fmt: skip
+                 owns_fd: bool, mapping: mmap.mmap | None = None,
+                 version: int | None = None):  # fmt: skip
         # Private: use the named constructors.
         self.size = size
+        self.version = version
         self.path = path
         self.base = base
         self._fd = fd
@@ -85,7 +100,7 @@ class Source:
             os.close(fd)
             raise
         return cls(data=data, size=len(data), path=fspath, base=0, fd=fd, owns_fd=True,
-                   mapping=mapping)  # fmt: skip
+                   mapping=mapping, version=st.st_mtime_ns)  # fmt: skip
 
     @classmethod
     def from_bytes(cls, data) -> Source:
@@ -133,7 +148,7 @@ class Source:
                 os.close(own)
                 raise
             return cls(data=data, size=len(data), path=path, base=base, fd=own, owns_fd=True,
-                       mapping=mapping)  # fmt: skip
+                       mapping=mapping, version=st.st_mtime_ns)  # fmt: skip
         content = f.read()
         if not isinstance(content, (bytes, bytearray, memoryview)):
             raise TypeError(f"from_fileobj needs a binary file, read() gave {type(content)}")

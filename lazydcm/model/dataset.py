@@ -14,6 +14,7 @@ stays open; touching an undecoded value after ``close()`` raises ``SourceClosedE
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,9 @@ from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
 from lazydcm.model._dataset_compat import DatasetCompat
+from lazydcm.model._pickle import MISSING as _MISSING
+from lazydcm.model._pickle import reduce_dataset
+from lazydcm.model._pickle import reopened_attribute as _reopened_attribute
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -38,7 +42,6 @@ if TYPE_CHECKING:
 __all__ = ["Dataset", "Context", "to_tag"]
 
 _tag_for_keyword = dictionary.tag_for_keyword
-
 _SPECIFIC_CHARSET = 0x00080005
 _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 #: Explicit VR bytes that are taken as read (UN and unknown codes go through _vr_for_record).
@@ -216,8 +219,7 @@ class Dataset(DatasetCompat):
         rec = index.record(pos)
         vr = _EXPLICIT_VRS.get(rec.vr) if not self._ctx.implicit_vr else None
         elem = DataElement._from_record(tag, vr or self._vr_for_record(rec), rec, self)
-        self._cache[tag] = elem
-        return elem
+        return self._cache.setdefault(tag, elem)  # atomic: racing threads share one element
 
     def _lookup_value(self, tag: int) -> Any:
         """Value of ``tag`` here or in an enclosing dataset (None if absent or undecodable)."""
@@ -258,6 +260,14 @@ class Dataset(DatasetCompat):
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"
         return resolve_vr(tag, vr, self._lookup_value)
+
+    def _decode_lock(self) -> threading.RLock:
+        """The lock that serialises first decodes and first-use caches of this dataset (made
+        on first use; re-entrant: a decode may read (0008,0005) of the same dataset)."""
+        lock = self.__dict__.get("_lock")
+        if lock is None:
+            lock = self.__dict__.setdefault("_lock", threading.RLock())
+        return lock
 
     def _decode_element(self, elem: DataElement) -> Any:
         """Decode a file-backed element's value (called once by ``DataElement.value``)."""
@@ -480,12 +490,19 @@ class Dataset(DatasetCompat):
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: DICOM keywords live here.
         if name.startswith("_"):
+            if not name.startswith("__"):
+                found = _reopened_attribute(self, name)  # unpickled, opened on first use
+                if found is not _MISSING:
+                    return found
             raise AttributeError(name)
         tag = _tag_for_keyword(name)
         if tag is not None:
             elem = self._element(tag)
             if elem is not None:
                 return elem.value
+        found = _reopened_attribute(self, name)
+        if found is not _MISSING:
+            return found
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- mapping --------------------------------------------------------------------------
@@ -674,6 +691,7 @@ class Dataset(DatasetCompat):
     # -- copying --------------------------------------------------------------------------
     def copy(self) -> Dataset:
         """A shallow copy: shares the file mapping and decoded values, with its own edits."""
+        self._edits  # noqa: B018 - opens an unpickled dataset first
         dup = type(self).__new__(type(self))
         for name, value in self.__dict__.items():
             object.__setattr__(dup, name, value)
@@ -690,6 +708,10 @@ class Dataset(DatasetCompat):
         return dup
 
     __copy__ = copy
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle, deepcopy: see ``lazydcm.model._pickle`` (a file handle, else by value)."""
+        return reduce_dataset(self)
 
     # -- display --------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -741,7 +763,9 @@ class Dataset(DatasetCompat):
         if self._pixel_cache is None:
             from lazydcm.pixels.access import pixel_array
 
-            object.__setattr__(self, "_pixel_cache", pixel_array(self))
+            with self._decode_lock():
+                if self._pixel_cache is None:
+                    object.__setattr__(self, "_pixel_cache", pixel_array(self))
         return self._pixel_cache
 
     def frame(self, index: int) -> Any:

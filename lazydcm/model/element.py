@@ -159,15 +159,22 @@ class DataElement:
         """
         if self._value is _UNSET:
             owner = self._owner
-            value = owner._decode_element(self)
-            if isinstance(value, (MultiValue, list, bytearray)):
-                self._snapshot = list(value) if not isinstance(value, bytearray) else bytes(value)
-            self._value = value
-            # Decoded: the dataset is needed only to be told of edits, so hold it weakly. The
-            # dataset caches this element, and a strong reference both ways would be a cycle
-            # that keeps every opened dataset (and its mapping) alive until the garbage
-            # collector runs; weakly, dropping a dataset frees it at once.
-            self._owner = _weak(owner)
+            if type(owner) is _WeakRef:  # another thread decoded it meanwhile (set below)
+                return self._value
+            # Threads: one decode per element, published once (docs/internals.md).
+            with owner._decode_lock():
+                if self._value is not _UNSET:
+                    return self._value
+                value = owner._decode_element(self)
+                if isinstance(value, (MultiValue, list, bytearray)):
+                    snapshot = list(value) if not isinstance(value, bytearray) else bytes(value)
+                    self._snapshot = snapshot
+                self._value = value
+                # Decoded: the dataset is needed only to be told of edits, so hold it weakly.
+                # The dataset caches this element, and a strong reference both ways would be a
+                # cycle that keeps every opened dataset (and its mapping) alive until the
+                # garbage collector runs; weakly, dropping a dataset frees it at once.
+                self._owner = _weak(owner)
         return self._value
 
     @value.setter
@@ -273,6 +280,12 @@ class DataElement:
     def record(self) -> Record | None:
         """The read-only scan record this element came from, or None."""
         return self._record
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle/deepcopy by value: tag, VR and the decoded value (offsets are not kept)."""
+        from lazydcm.model._pickle import reduce_element
+
+        return reduce_element(self)
 
     def __getitem__(self, key: Any) -> Any:
         """Index into the value (an item of a sequence, a value of a multi-valued element)."""

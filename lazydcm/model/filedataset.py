@@ -161,14 +161,16 @@ class FileDataset(Dataset):
         """The file meta group (0002,eeee) as a ``FileMetaDataset`` (empty when the file has
         none); after ``del ds.file_meta``, AttributeError as for ``Dataset``."""
         if self._meta_pending:
-            # PS3.10 7.1: the meta group is explicit VR little endian
-            meta_ctx = Context(self._file_source, False, True)
-            from lazydcm.model.filemeta import FileMetaDataset
+            with self._decode_lock():  # threads: one file_meta object, made once
+                if self._meta_pending:
+                    # PS3.10 7.1: the meta group is explicit VR little endian
+                    meta_ctx = Context(self._file_source, False, True)
+                    from lazydcm.model.filemeta import FileMetaDataset
 
-            self.__dict__.update(
-                _file_meta=FileMetaDataset._from_index(meta_ctx, self._head.meta),
-                _meta_pending=False,
-            )
+                    self.__dict__.update(
+                        _file_meta=FileMetaDataset._from_index(meta_ctx, self._head.meta),
+                        _meta_pending=False,
+                    )
         meta = self._file_meta
         if meta is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute 'file_meta'")
@@ -258,12 +260,17 @@ def dcmread(
     specific_tags: Iterable[Any] | None = None,
     defer_size: Any = None,
     options: ReadOptions | None = None,
+    frame_index: Any = None,
 ) -> FileDataset:
     """Open a DICOM file lazily and return a :class:`FileDataset`.
 
     ``fp`` is a path, ``bytes``/``bytearray``/``memoryview`` or a binary file object. The file
     is memory-mapped and indexed in one pass; values decode on first access. ``defer_size`` is
-    accepted for pydicom compatibility and ignored (everything is deferred).
+    accepted for pydicom compatibility and ignored (everything is deferred). ``frame_index``
+    (a ``lazydcm.pixels.frameindex.FrameIndex``, e.g. from ``lazydcm index --frames``) lets
+    ``frame(k)`` of encapsulated data read only frame k's bytes; it must describe this file
+    (``SourceChangedError`` at once when the size differs, on first pixel access when the
+    pixel data is elsewhere).
 
     Raises:
         InvalidDicomError: the bytes are not DICOM (``NotDicomError`` without ``DICM`` unless
@@ -279,6 +286,11 @@ def dcmread(
             )
     source = _open_source(fp)
     try:
+        if frame_index is not None:
+            frame_index.check_size(source.size, source.path or "the source")
+            ds = FileDataset._open(source, options)
+            ds.__dict__["_frame_index"] = frame_index
+            return ds
         return FileDataset._open(source, options)
     except BaseException:
         source.close()

@@ -8,6 +8,7 @@ modified; editing inside an item is tracked by the item itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, MutableSequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -51,6 +52,7 @@ class Sequence(MutableSequence):
         self._scan: Callable[[], list[Item]] | None = None
         self._make_item: Callable[[Item], Dataset] | None = None
         self._parent: Dataset | None = None
+        self._lock: threading.Lock | None = None  # lazy sequences only: first-use indexing
         self.is_modified = False
 
     @classmethod
@@ -63,6 +65,7 @@ class Sequence(MutableSequence):
         seq._slots = None
         seq._scan = scan
         seq._make_item = make_item
+        seq._lock = threading.Lock()
         return seq
 
     def _attach(self, parent: Dataset) -> None:
@@ -74,24 +77,34 @@ class Sequence(MutableSequence):
                     slot.dataset._parent = parent
 
     # -- slots -----------------------------------------------------------------------------
+    # Threads: the item list and each item dataset are made once, under ``_lock``, and
+    # published fully formed (double-checked), so every thread sees the same item objects.
     def _item_records(self) -> list[Item]:
         if self._records is None:
-            assert self._scan is not None
-            self._records = self._scan()
+            assert self._scan is not None and self._lock is not None
+            with self._lock:
+                if self._records is None:
+                    self._records = self._scan()
         return self._records
 
     @property
     def slots(self) -> list[_Slot]:
         """The item positions (walking the item headers on first use)."""
         if self._slots is None:
-            self._slots = [_Slot(rec, None) for rec in self._item_records()]
+            records = self._item_records()
+            with self._lock:  # type: ignore[union-attr]
+                if self._slots is None:
+                    self._slots = [_Slot(rec, None) for rec in records]
         return self._slots
 
     def _dataset_at(self, slot: _Slot) -> Dataset:
         if slot.dataset is None:
             assert self._make_item is not None and slot.record is not None
-            slot.dataset = self._make_item(slot.record)
-            slot.dataset._parent = self._parent
+            with self._lock:  # type: ignore[union-attr]
+                if slot.dataset is None:
+                    item = self._make_item(slot.record)
+                    item._parent = self._parent
+                    slot.dataset = item
         return slot.dataset
 
     def loaded_items(self) -> list[Dataset | None]:
@@ -148,6 +161,12 @@ class Sequence(MutableSequence):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle/deepcopy by value: the items (each pickled as a Dataset) and is_modified."""
+        from lazydcm.model._pickle import reduce_sequence
+
+        return reduce_sequence(self)
 
     def is_dirty(self) -> bool:
         """True if items were added, removed or replaced, or any touched item was edited."""

@@ -24,6 +24,7 @@ from lazydcm.io.encaps import frame_ranges, parse_fragments
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
 from lazydcm.pixels.encapsulated import decode_frames
 from lazydcm.pixels.encapsulated import frame_bytes as _frame_bytes
+from lazydcm.pixels.frameindex import IndexedFrameRanges
 from lazydcm.pixels.native import native_array
 from lazydcm.pixels.render import to_display
 from lazydcm.pixels.spec import PIXEL_TAGS, PixelSpec
@@ -40,6 +41,7 @@ __all__ = [
 
 _KIND_BY_TAG = {tag: kind for kind, tag in PIXEL_TAGS.items()}
 _EOT, _EOT_LENGTHS = 0x7FE00001, 0x7FE00002
+_SEQ_DELIMITER = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"  # (FFFE,E0DD), length 0, PS3.5 A.4
 
 
 def _pixel_element(ds: Any) -> tuple[Any, str]:
@@ -128,11 +130,32 @@ def _native_buffer(
     return source.cow_view(int(rec.value_offset), int(rec.length)), spec
 
 
-def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
-    """(buffer, fragments of each frame) for encapsulated pixel data, cached on the dataset."""
+def _file_frame_index(ds: Any, elem: Any, spec: PixelSpec) -> Any:
+    """The ``FrameIndex`` given to ``dcmread`` when it applies to ``elem`` as read (checked
+    against the file: ``SourceChangedError`` when it does not fit), else None."""
+    index = ds.__dict__.get("_frame_index")
+    rec = elem.record
+    if index is None or rec is None or elem.is_modified or ds.source is not ds.file_source:
+        return None
+    index.check_pixels(int(rec.value_offset), spec.frames, ds.filename or "the file")
+    return index
+
+
+def _frame_ranges(
+    ds: Any, elem: Any, spec: PixelSpec, *, use_index: bool = True
+) -> tuple[Any, Any]:
+    """(buffer, fragments of each frame) for encapsulated pixel data, cached on the dataset.
+
+    With a frame index (``dcmread(..., frame_index=)``) the fragments of frame k are read from
+    inside frame k's indexed range when it is asked for, and nothing else is scanned."""
     cached = ds.__dict__.get("_frame_ranges_cache")
-    if cached is not None and cached[0] is elem:
+    if cached is not None and cached[0] is elem and (use_index or isinstance(cached[2], list)):
         return cached[1], cached[2]
+    index = _file_frame_index(ds, elem, spec) if use_index else None
+    if index is not None and not elem.is_decoded:
+        ranges = IndexedFrameRanges(ds.source, index)
+        object.__setattr__(ds, "_frame_ranges_cache", (elem, ds.source.buffer, ranges))
+        return ds.source.buffer, ranges
     rec = elem.record
     if rec is not None and not elem.is_modified and not elem.is_decoded:
         ds._check_truncated(rec)
@@ -140,6 +163,8 @@ def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
         start, end = int(rec.value_offset), int(rec.end)
     else:
         buf = bytes(elem.value)
+        if buf[-8:] != _SEQ_DELIMITER:  # a decoded value stops before the delimiter
+            buf += _SEQ_DELIMITER
         start, end = 0, len(buf)
     frags = parse_fragments(buf, start, end, little_endian=True, tag=int(elem.tag))
     eot = ds.get(_EOT)
@@ -190,6 +215,7 @@ def frame(ds: Any, index: int) -> np.ndarray:
     if ds.__dict__.get("_pixel_cache") is not None:
         cached = ds._pixel_cache
         return cached if spec.frames == 1 and index in (0, -1) else cached[index]
+    _file_frame_index(ds, elem, spec)  # a stale index fails here too
     buffer, one = _native_buffer(ds, elem, spec, index)
     if one is spec:
         return native_array(buffer, spec, frame=index)
