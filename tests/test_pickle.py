@@ -20,6 +20,7 @@ import lazydcm
 from lazydcm import DataElement, Dataset, Sequence, Tag
 from lazydcm.errors import SourceChangedError
 from lazydcm.model.filedataset import ReadOptions
+from lazydcm.model.filemeta import FileMetaDataset
 from lazydcm.model.save import to_bytes
 from lazydcm.model.uid import UID
 
@@ -112,7 +113,7 @@ def test_what_is_set_before_first_use_is_kept(tmp_path):
     path = _copy_to(tmp_path, "CT_small.dcm")
     blob = pickle.dumps(lazydcm.dcmread(path))
     back = pickle.loads(blob)
-    meta = Dataset()
+    meta = FileMetaDataset()  # a plain Dataset would be converted, as in pydicom
     meta.TransferSyntaxUID = "1.2.840.10008.1.2.1"
     back.file_meta = meta  # before the reopening
     back.note = "mine"
