@@ -18,6 +18,8 @@ __all__ = [
     "TruncatedDicomError",
     "InvalidValueError",
     "SourceClosedError",
+    "RemoteReadError",
+    "SourceChangedError",
 ]
 
 
@@ -68,3 +70,36 @@ class InvalidValueError(InvalidDicomError):
 
 class SourceClosedError(ValueError):
     """A value that needs the file's bytes was touched after the file was closed."""
+
+
+class RemoteReadError(OSError):
+    """Bytes of a ranged source (a URL, an fsspec file, a file object read by range) could not
+    be read as asked: the request failed (connection reset, HTTP 416 or another error status),
+    or the reply was shorter than the range. Not an ``InvalidDicomError``: the object may be
+    fine and a later read may succeed.
+
+    Attributes:
+        url: the URL or name of the object (None when unknown).
+        offset: the first byte of the range asked for.
+        length: the number of bytes asked for.
+        reason: what went wrong.
+    """
+
+    def __init__(self, reason: str, *, url: str | None, offset: int, length: int):
+        self.reason = reason
+        self.url = url
+        self.offset = offset
+        self.length = length
+        super().__init__(f"{url or 'the source'}: {length} bytes at offset 0x{offset:X}: {reason}")
+
+    def __reduce__(self):
+        return (_rebuild_remote, (type(self), self.reason, self.url, self.offset, self.length))
+
+
+def _rebuild_remote(cls, reason, url, offset, length):
+    return cls(reason, url=url, offset=offset, length=length)
+
+
+class SourceChangedError(RemoteReadError):
+    """The object changed since it was opened (its ETag/version or size differs): its bytes
+    are no longer those the index was built from, so nothing more is read from it."""

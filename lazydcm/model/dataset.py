@@ -268,6 +268,8 @@ class Dataset:
         assert ctx is not None
         # PS3.5 6.2.2: the items of an undefined-length UN are implicit VR little endian
         item_ctx = Context(ctx.source, True, True) if rec.vr == b"UN" else ctx
+        # a ranged source fetches the sequence's bytes (no-op for mapped files)
+        ctx.source.ensure(int(rec.value_offset), int(rec.end) - int(rec.value_offset))
         buf = ctx.source.buffer
         length = UNDEFINED_LENGTH if rec.undefined_length else int(rec.length)
 

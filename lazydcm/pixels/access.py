@@ -136,8 +136,9 @@ def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
     rec = elem.record
     if rec is not None and not elem.is_modified and not elem.is_decoded:
         ds._check_truncated(rec)
-        buf = ds._ctx.source.buffer
         start, end = int(rec.value_offset), int(rec.end)
+        _fetch_items(ds._ctx.source, start, end)
+        buf = ds._ctx.source.buffer
     else:
         buf = bytes(elem.value)
         start, end = 0, len(buf)
@@ -148,9 +149,37 @@ def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
     lengths = (
         np.frombuffer(bytes(eot_lengths.value), "<u8").tolist() if eot_lengths is not None else None
     )
+    if (
+        rec is not None
+        and len(frags.items) > spec.frames > 1
+        and not (offsets or len(frags.bot) == spec.frames)
+    ):
+        # frame boundaries may come from markers: a ranged source fetches fragment ends only
+        for offset, length in frags.items:
+            ds._ctx.source.ensure(offset, min(length, 8))
+            ds._ctx.source.ensure(offset + max(0, length - 3), min(length, 3))
     ranges = frame_ranges(frags, spec.frames, eot_offsets=offsets, eot_lengths=lengths, buf=buf)
     object.__setattr__(ds, "_frame_ranges_cache", (elem, buf, ranges))
     return buf, ranges
+
+
+def _fetch_items(source: Any, start: int, end: int) -> None:
+    """Let a ranged source fetch the item headers of encapsulated pixel data in [start, end)
+    (8 bytes each, with readahead, plus the Basic Offset Table) - not fragment contents."""
+    walk = getattr(source, "walk_items", None)
+    if walk is not None:
+        walk(start, end)
+        source.ensure(end - 8, 8, metadata=True)  # the sequence delimiter
+
+
+def _fetch_frames(ds: Any, elem: Any, ranges: list, frames: Any) -> None:
+    """Let a ranged source fetch exactly the fragments of ``frames`` (no-op when mapped)."""
+    if elem.record is None or elem.is_modified or elem.is_decoded:
+        return
+    source = ds._ctx.source
+    for k in frames:
+        for offset, length in ranges[k]:
+            source.ensure(offset, length)
 
 
 def pixel_array(ds: Any) -> np.ndarray:
@@ -170,6 +199,7 @@ def pixel_array(ds: Any) -> np.ndarray:
     spec = pixel_spec(ds)
     if is_encapsulated(ds):
         buf, ranges = _frame_ranges(ds, elem, spec)
+        _fetch_frames(ds, elem, ranges, range(len(ranges)))
         return decode_frames(buf, ranges, spec, _compressed_syntax(ds, elem))
     buffer, spec = _native_buffer(ds, elem, spec, None)
     return native_array(buffer, spec)
@@ -186,6 +216,8 @@ def frame(ds: Any, index: int) -> np.ndarray:
     spec = pixel_spec(ds)
     if is_encapsulated(ds):
         buf, ranges = _frame_ranges(ds, elem, spec)
+        if -len(ranges) <= index < len(ranges):
+            _fetch_frames(ds, elem, ranges, [index])
         return decode_frames(buf, ranges, spec, _compressed_syntax(ds, elem), frame=index)
     if ds.__dict__.get("_pixel_cache") is not None:
         cached = ds._pixel_cache
@@ -218,6 +250,7 @@ def frame_bytes(ds: Any, index: int) -> bytes:
         )
     spec = pixel_spec(ds)
     buf, ranges = _frame_ranges(ds, elem, spec)
+    _fetch_frames(ds, elem, ranges, [index])
     return _frame_bytes(buf, ranges[index])
 
 
