@@ -113,6 +113,8 @@ class FileObjectReader:
             got = self._f.read(want)
             if not got:
                 break
+            if not isinstance(got, (bytes, bytearray, memoryview)):
+                raise TypeError(f"a binary file object is needed, read() gave {type(got)}")
             parts.append(bytes(got))
             want -= len(got)
         return b"".join(parts)
@@ -152,7 +154,9 @@ class RangedSource(Source):
         Raises ``ValueError`` for a block size < 512 or a negative readahead.
         """
         if block_size < 512 or readahead < 0:
-            raise ValueError(f"block_size must be >= 512, readahead >= 0 ({block_size}, {readahead})")
+            raise ValueError(
+                f"block_size must be >= 512, readahead >= 0 ({block_size}, {readahead})"
+            )
         size = int(reader.size)
         fd, mapping, data = _sparse_spool(size)
         self = cls(data=data, size=size, path=url, base=0, fd=fd, owns_fd=True, mapping=mapping)
@@ -373,6 +377,8 @@ def source_for_fileobj(
     - gzip/bz2/lzma files and non-seekable streams: :func:`spool_stream`;
     - any other seekable object: a RangedSource over :class:`FileObjectReader`.
     """
+    if isinstance(f, io.TextIOBase):
+        raise TypeError("a binary file object is needed, not a text stream")
     if hasattr(f, "fs") and hasattr(f, "path") and hasattr(f.fs, "cat_file"):
         from lazydcm.io.remote import FsspecReader
 
@@ -463,7 +469,7 @@ def planned_scan(
     pos = head.dataset_offset
     range_stop = size
     while pos < size:
-        source.ensure(pos, source.block_size, metadata=True)
+        source.ensure(pos, 12, metadata=True)  # the block holding the next header
         stop = source.present_end(pos)
         try:
             index = scan_dataset(
@@ -476,10 +482,7 @@ def planned_scan(
             _grow(source, stop, stop - pos)
             continue
         records = list(index.file_order())
-        if index.truncation is not None and stop < size:
-            last = records.pop()
-        else:
-            last = None
+        last = records.pop() if index.truncation is not None and stop < size else None
         for rec in records:
             builder.add(rec.tag, rec.vr, rec.header_offset, rec.value_offset, rec.length, rec.end)
         if last is None:
@@ -506,4 +509,3 @@ def planned_scan(
         builder.add(last.tag, last.vr, last.header_offset, last.value_offset, last.length, end)
         pos = end
     return head, builder.freeze(range_stop)
-
