@@ -251,16 +251,18 @@ class RangedSource(Source):
         Returns the offset where it stopped. Little endian (encapsulated data, PS3.5 A.4)."""
         pos = offset
         first = True
+        small = True  # readahead pays only while items are shorter than it
         while pos + 8 <= min(stop, self.size):
-            self.ensure(pos, 8, metadata=True)
+            self.ensure(pos, 8, metadata=small)
             b = bytes(self._buffer[pos : pos + 8])
             tag = (int.from_bytes(b[0:2], "little") << 16) | int.from_bytes(b[2:4], "little")
             length = int.from_bytes(b[4:8], "little")
             if tag != _ITEM or length == 0xFFFFFFFF:
                 return pos
             if first:
-                self.ensure(pos + 8, length, metadata=True)
+                self.ensure(pos + 8, length)
                 first = False
+            small = (length + 8) * 4 <= self.readahead  # several items fit in it
             pos += 8 + length
         return pos
 
@@ -459,7 +461,7 @@ def planned_scan(
         InvalidDicomError: as ``scan_preamble_and_meta`` / ``scan_dataset`` on the real bytes.
         RemoteReadError: a fetch failed.
     """
-    source.ensure(0, source.block_size, metadata=True)
+    source.ensure(0, source.block_size)
     head = _until_present(source, lambda buf: scan_preamble_and_meta(buf, force=force))
     if head.layout.deflated:
         return head, None
@@ -469,7 +471,7 @@ def planned_scan(
     pos = head.dataset_offset
     range_stop = size
     while pos < size:
-        source.ensure(pos, 12, metadata=True)  # the block holding the next header
+        source.ensure(pos, 12)  # the block holding the next header
         stop = source.present_end(pos)
         try:
             index = scan_dataset(
