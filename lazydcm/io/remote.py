@@ -23,13 +23,24 @@ Every range is one ``fs.cat_file(path, start, end)`` call. What each protocol gu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from lazydcm.errors import RemoteReadError, SourceChangedError
+from lazydcm.io.writer import Copy, Emit, coalesce
 
-__all__ = ["FsspecReader", "MissingRemoteSupportError", "is_url", "open_url"]
+__all__ = [
+    "FsspecReader",
+    "MissingRemoteSupportError",
+    "is_url",
+    "open_url",
+    "write_plan_to_url",
+]
 
 _RETRIES = 2
+_WRITE_CHUNK = 8 << 20  # bytes of a Copy fetched and written at a time
+# fsspec protocols known to honour autocommit=False (others, e.g. memory, ignore it)
+_DEFERRED_COMMIT = ("file", "local", "s3", "s3a")
 
 
 class MissingRemoteSupportError(ImportError):
@@ -172,3 +183,87 @@ def open_url(url: str, *, storage_options: dict | None = None, block_size: int |
         url=url,
         storage_options=storage_options,
     )
+
+
+def _url_fs(url: str, storage_options: dict | None):
+    fsspec = _fsspec()
+    try:
+        return fsspec.core.url_to_fs(url, **(storage_options or {}))
+    except ImportError as exc:
+        raise MissingRemoteSupportError(
+            f"writing {url.partition('://')[0]}:// URLs needs its fsspec package ({exc}); "
+            "pip install 'lazydcm[remote]'"
+        ) from exc
+
+
+def _stream(source: Any, plan: list, f: Any) -> int:
+    """Write the plan's bytes to ``f``: Emit data as is, each Copy fetched (``ensure``) and
+    written in chunks of at most 8 MiB. Returns the byte count."""
+    written = 0
+    for seg in plan:
+        if isinstance(seg, Emit):
+            f.write(bytes(seg.data))
+            written += len(seg.data)
+            continue
+        for start in range(seg.start, seg.stop, _WRITE_CHUNK):
+            stop = min(start + _WRITE_CHUNK, seg.stop)
+            source.ensure(start, stop - start)
+            f.write(bytes(source.buffer[start:stop]))
+            written += stop - start
+    return written
+
+
+def write_plan_to_url(source: Any, segments: Any, url: str, *,
+                      storage_options: dict | None = None) -> int:  # fmt: skip
+    """Stream a write plan (``Copy`` ranges of ``source``, ``Emit`` bytes) to an fsspec URL
+    without building the file in memory; return the number of bytes written.
+
+    Copy ranges are read from the source 8 MiB at a time (a ranged source fetches just those
+    blocks). Nothing appears at ``url`` unless the whole write succeeded:
+
+    - local ``file://`` and S3 (``s3://``), whose files honour deferred commit (``fs.open(path,
+      "wb", autocommit=False)``: a local temporary file renamed by ``commit``; an S3 upload
+      completed only by ``commit`` and aborted by ``discard``), commit after the last byte and
+      discard on any error;
+    - otherwise the bytes go to a temporary key ``<path>.lazydcm-<random>.tmp`` that is moved
+      to ``path`` (``fs.mv``: a rename where the store has one, else copy + delete, so a reader
+      may briefly see neither) and removed on error.
+
+    Raises:
+        ValueError: a Copy runs past the source (checked before anything is written).
+        MissingRemoteSupportError: fsspec or the protocol's package is missing.
+        RemoteReadError: reading a Copy range from a ranged source failed.
+        OSError (and the filesystem's own errors): the destination refused the write.
+    """
+    import uuid
+
+    plan = coalesce(segments)
+    size = None if source is None else int(source.size)
+    for seg in plan:
+        if isinstance(seg, Copy) and (size is None or seg.stop > size):
+            raise ValueError(f"plan copies bytes [{seg.start}, {seg.stop}) past its source")
+    fs, path = _url_fs(url, storage_options)
+    protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
+    if any(p in _DEFERRED_COMMIT for p in protocols):
+        f = fs.open(path, "wb", autocommit=False)
+        try:
+            written = _stream(source, plan, f)
+            f.close()
+            f.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                f.close()  # S3: uploads nothing visible; local: closes the temporary file
+            f.discard()
+            raise
+        return written
+    temp = f"{path}.lazydcm-{uuid.uuid4().hex}.tmp"
+    try:
+        with fs.open(temp, "wb") as out:
+            written = _stream(source, plan, out)
+        fs.mv(temp, path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            if fs.exists(temp):
+                fs.rm(temp)
+        raise
+    return written
