@@ -12,21 +12,22 @@ tell them apart:
 
 Design of the ranged reader. The scanner and the decoders are sans-IO functions over one buffer
 with the buffer protocol (``struct.unpack_from``, the C scan loop); a Python object cannot lend
-them bytes it has not fetched yet. So a :class:`RangedSource` is a local Source over a *sparse*
-spool: an unlinked temporary file of the object's full size, mapped read-only, into which
-fetched blocks are written (``os.pwrite``); bytes never fetched read as zeros and cost nothing
-(file holes). A bitmap records which blocks are present. Everything that reads the buffer asks
-for its range first (:meth:`RangedSource.ensure`): ``view``/``cow_view`` do it themselves,
-sequence and fragment scanning call ``ensure`` for the value they walk. The header is read by
-:meth:`RangedSource.planned_scan`: fetch one block, scan, and check that every byte the scan
-depended on (the meta group, each element header, the content of undefined-length values) was
-present; if not, fetch from the first missing byte (doubling) and scan again. A 47 KB header
-thus costs one request of one block, not a fixed multi-megabyte buffer, and a native frame
-costs the blocks that hold exactly that frame.
+them bytes it has not fetched yet, and a scan that asked a source for each range would put I/O
+inside the scanner. So a :class:`RangedSource` is a local Source over a *sparse* spool: an
+unlinked temporary file of the object's full size, mapped read-only, into which fetched blocks
+are written (``os.pwrite``); bytes never fetched are file holes that cost nothing. A bitmap
+records which blocks are present. Everything that reads the buffer asks for its range first
+(:meth:`RangedSource.ensure`): ``view``/``cow_view`` do it themselves; sequence, fragment and
+write-plan code call ``ensure`` for the range they walk (a no-op on ``Source``). The header is
+read by :func:`planned_scan`, which runs the unchanged scanner over *truncated* views that end
+at the first missing byte - so it can never read a hole as zeros - and steps over values it
+does not need (see there). A 47 KB header thus costs one or two requests of one block each,
+not a fixed multi-megabyte buffer, and a native frame costs the blocks that hold that frame.
 
-Block size and readahead are :class:`lazydcm.model.filedataset.ReadOptions` fields. Reads for
-metadata (headers, item chains) fetch ``readahead`` bytes past the miss; reads of values and
-frames fetch only their own blocks. Consecutive missing blocks are fetched in one request.
+Block size and readahead are :class:`lazydcm.model.filedataset.ReadOptions` fields. The first
+header block, values and frames fetch only their own blocks; metadata fetches past that (a
+header that outgrows what was fetched, chains of item headers shorter than a quarter of the
+readahead) add ``readahead`` bytes. Consecutive missing blocks are fetched in one request.
 
 Lifetime: as for ``Source``; views stay valid until close (a live view keeps the spool's mapping
 alive). Fetching is serialised by a lock, so threads may share one RangedSource.
