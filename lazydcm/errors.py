@@ -82,22 +82,34 @@ class RemoteReadError(OSError):
         url: the URL or name of the object (None when unknown).
         offset: the first byte of the range asked for.
         length: the number of bytes asked for.
+        tag: the element whose value was being read, when known (else None).
         reason: what went wrong.
     """
 
-    def __init__(self, reason: str, *, url: str | None, offset: int, length: int):
+    def __init__(self, reason: str, *, url: str | None, offset: int, length: int,
+                 tag: int | None = None):  # fmt: skip
         self.reason = reason
         self.url = url
         self.offset = offset
         self.length = length
-        super().__init__(f"{url or 'the source'}: {length} bytes at offset 0x{offset:X}: {reason}")
+        self.tag = tag
+        where = "" if tag is None else f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}): "
+        super().__init__(
+            f"{url or 'the source'}: {where}{length} bytes at offset 0x{offset:X}: {reason}"
+        )
+
+    def for_tag(self, tag: int) -> RemoteReadError:
+        """The same error naming the element whose value was being read."""
+        return type(self)(self.reason, url=self.url, offset=self.offset, length=self.length,
+                          tag=tag)  # fmt: skip
 
     def __reduce__(self):
-        return (_rebuild_remote, (type(self), self.reason, self.url, self.offset, self.length))
+        return (_rebuild_remote, (type(self), self.reason, self.url, self.offset, self.length,
+                                  self.tag))  # fmt: skip
 
 
-def _rebuild_remote(cls, reason, url, offset, length):
-    return cls(reason, url=url, offset=offset, length=length)
+def _rebuild_remote(cls, reason, url, offset, length, tag=None):
+    return cls(reason, url=url, offset=offset, length=length, tag=tag)
 
 
 class SourceChangedError(RemoteReadError):

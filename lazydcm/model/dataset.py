@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lazydcm.errors import InvalidDicomError
+from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
 from lazydcm.model.charset import Charset
@@ -237,9 +237,12 @@ class Dataset:
         if vr == "SQ":
             return self._sequence_for(elem, rec)
         source = ctx.source
-        if rec.undefined_length:  # encapsulated pixel data: items up to the sequence delimiter
-            return bytes(source.view(rec.value_offset, rec.end - 8 - rec.value_offset))
-        raw = source.view(rec.value_offset, rec.length)
+        try:  # a ranged source fetches here; its errors then name the element
+            if rec.undefined_length:  # encapsulated pixel data: items up to the delimiter
+                return bytes(source.view(rec.value_offset, rec.end - 8 - rec.value_offset))
+            raw = source.view(rec.value_offset, rec.length)
+        except RemoteReadError as exc:
+            raise exc.for_tag(rec.tag) from exc
         # (0008,0005) itself is never decoded with a charset (it names the charset; a file
         # that stores it with a text VR would otherwise recurse).
         charset = (

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from lazydcm.errors import InvalidDicomError
+from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.encaps import frame_ranges, parse_fragments
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
 from lazydcm.pixels.encapsulated import decode_frames
@@ -124,8 +124,16 @@ def _native_buffer(
                 tag=int(elem.tag),
                 offset=int(rec.value_offset),
             )
-        return source.cow_view(start, spec.frame_nbytes), one
-    return source.cow_view(int(rec.value_offset), int(rec.length)), spec
+        return _cow(source, start, spec.frame_nbytes, elem), one
+    return _cow(source, int(rec.value_offset), int(rec.length), elem), spec
+
+
+def _cow(source: Any, offset: int, length: int, elem: Any) -> memoryview:
+    """``source.cow_view``; a ranged source's read error names the pixel element."""
+    try:
+        return source.cow_view(offset, length)
+    except RemoteReadError as exc:
+        raise exc.for_tag(int(elem.tag)) from exc
 
 
 def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
@@ -177,9 +185,12 @@ def _fetch_frames(ds: Any, elem: Any, ranges: list, frames: Any) -> None:
     if elem.record is None or elem.is_modified or elem.is_decoded:
         return
     source = ds._ctx.source
-    for k in frames:
-        for offset, length in ranges[k]:
-            source.ensure(offset, length)
+    try:
+        for k in frames:
+            for offset, length in ranges[k]:
+                source.ensure(offset, length)
+    except RemoteReadError as exc:
+        raise exc.for_tag(int(elem.tag)) from exc
 
 
 def pixel_array(ds: Any) -> np.ndarray:

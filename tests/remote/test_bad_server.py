@@ -30,9 +30,12 @@ def test_short_reply_names_url_and_offset(misbehaving, data):
     server = misbehaving(data)
     ds = lazydcm.dcmread(server.url + "/f.dcm")
     server.fault = "short"
-    with pytest.raises(RemoteReadError, match=r"/f\.dcm: .* at offset 0x") as info:
+    with pytest.raises(
+        RemoteReadError, match=r"/f\.dcm: element \(7FE0,0010\): .* at offset 0x"
+    ) as info:
         ds.frame(2)
     assert info.value.url == server.url + "/f.dcm" and info.value.offset > 0
+    assert info.value.tag == 0x7FE00010
     assert "got" in info.value.reason
     assert len(server.gets) == 1 + 3  # the header, then the frame's GET tried three times
 
@@ -80,3 +83,15 @@ def test_resets_every_time_give_up_with_the_offset(misbehaving, data):
         ds.frame(1)
     assert info.value.offset > 0 and info.value.url.endswith("/f.dcm")
     assert len(server.gets) == 1 + 3
+
+
+def test_value_read_error_names_the_element(misbehaving, data):
+    server = misbehaving(data)
+    ds = lazydcm.dcmread(
+        server.url + "/f.dcm",
+        options=lazydcm.model.filedataset.ReadOptions(block_size=512, readahead=0),
+    )
+    server.fault = "short"
+    with pytest.raises(RemoteReadError, match=r"element \(7FE0,0010\)") as info:
+        _ = ds.PixelData
+    assert info.value.tag == 0x7FE00010
