@@ -289,12 +289,37 @@ class RangedSource(Source):
         return self._buffer[offset : offset + length]
 
     def cow_view(self, offset: int, length: int) -> memoryview:
-        """As ``Source.cow_view`` (a private copy-on-write mapping of the spool), fetching the
-        range's missing blocks first."""
+        """A writable view of ``length`` bytes at ``offset`` that owns its memory (as
+        ``Source.cow_view``; used for pixel data).
+
+        When all its blocks are present it is a private copy-on-write mapping of the spool.
+        Otherwise exactly ``[offset, offset + length)`` is fetched in one request straight into
+        a new ``bytearray`` - not into the spool: frames are large and read once, and writing
+        them to the spool would only add disk writeback - so reading frame ``k`` moves exactly
+        its bytes, and reading it again fetches it again.
+
+        Raises:
+            TruncatedDicomError: the range is not within the stream.
+            RemoteReadError: the fetch failed or came back short.
+            SourceClosedError: the source is closed.
+        """
         self._check_open()
         self._check_range(offset, length)
-        self.ensure(offset, length)
-        return super().cow_view(offset, length)
+        if self.missing(offset, length) is None:
+            return super().cow_view(offset, length)
+        with self._lock:
+            data = self._reader.read_range(offset, offset + length)
+            self.stats["requests"] += 1
+            self.stats["bytes"] += len(data)
+        if len(data) != length:
+            raise RemoteReadError(
+                f"asked for {length} bytes, got {len(data)}"
+                " (the object is shorter than its announced size, or the server cut the reply)",
+                url=self.url,
+                offset=offset,
+                length=length,
+            )
+        return memoryview(bytearray(data))
 
     def inflated(self, dataset_offset: int, *, cap: int | None = None) -> Source:
         """As ``Source.inflated``; the whole deflated object is fetched first."""
