@@ -94,7 +94,8 @@ class RangeReader(Protocol):
 
 class FileObjectReader:
     """Read byte ranges of a seekable binary file object through its own ``seek``/``read``,
-    counted from ``base`` (its position when given). The object is never closed here."""
+    counted from ``base`` (its position when given). The object is never closed here and must
+    stay open while the dataset's values are read; its position is moved by every read."""
 
     def __init__(self, f: Any, base: int | None = None):
         self._f = f
@@ -107,17 +108,26 @@ class FileObjectReader:
         self.url = name if isinstance(name, str) else None
 
     def read_range(self, start: int, stop: int) -> bytes:
-        self._f.seek(self.base + start)
+        """The bytes ``[start, stop)`` (fewer at the end of the object).
+
+        Raises RemoteReadError when the object fails (e.g. it was closed: it must stay open
+        while values are read), TypeError when ``read`` does not return bytes.
+        """
         parts = []
         want = stop - start
-        while want > 0:
-            got = self._f.read(want)
-            if not got:
-                break
-            if not isinstance(got, (bytes, bytearray, memoryview)):
-                raise TypeError(f"a binary file object is needed, read() gave {type(got)}")
-            parts.append(bytes(got))
-            want -= len(got)
+        try:
+            self._f.seek(self.base + start)
+            while want > 0:
+                got = self._f.read(want)
+                if not got:
+                    break
+                if not isinstance(got, (bytes, bytearray, memoryview)):
+                    raise TypeError(f"a binary file object is needed, read() gave {type(got)}")
+                parts.append(bytes(got))
+                want -= len(got)
+        except (OSError, ValueError) as exc:
+            raise RemoteReadError(f"the file object failed: {exc}", url=self.url, offset=start,
+                                  length=stop - start) from exc  # fmt: skip
         return b"".join(parts)
 
     def close(self) -> None:

@@ -272,3 +272,14 @@ def test_missing_fsspec_names_the_extra(monkeypatch, native):
     with pytest.raises(MissingRemoteSupportError, match=r"lazydcm\[remote\]"):
         lazydcm.dcmread("s3://bucket/key.dcm")
     assert lazydcm.dcmread(native).PatientID == "R-1"  # local reading needs none of it
+
+
+def test_closed_file_object_is_a_remote_read_error(native):
+    f = open(native, "rb")  # noqa: SIM115 - closed below, on purpose, before the frame read
+    obj = io.BufferedReader(CountingFile(f.read()))
+    f.close()
+    ds = lazydcm.dcmread(obj, options=ReadOptions(block_size=1024, readahead=0))
+    obj.close()
+    with pytest.raises(RemoteReadError, match="file object failed") as info:
+        ds.frame(1)
+    assert info.value.tag == 0x7FE00010
