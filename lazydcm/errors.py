@@ -19,6 +19,7 @@ __all__ = [
     "InvalidValueError",
     "SourceClosedError",
     "UnsupportedFeatureError",
+    "RemoteReadError",
     "SourceChangedError",
 ]
 
@@ -74,7 +75,53 @@ class SourceClosedError(ValueError):
 
 class UnsupportedFeatureError(NotImplementedError):
     """A pydicom feature lazydcm does not provide yet (the message names it and what to use)."""
-class SourceChangedError(ValueError):
-    """A pickled or copied dataset handle reopened its file (or URL) and found different bytes
-    from those it was made over (another size, modification time or ETag): nothing is read from
-    the changed object. The message names the file and what changed."""
+
+
+class RemoteReadError(OSError):
+    """Bytes of a ranged source (a URL, an fsspec file, a file object read by range) could not
+    be read as asked: the request failed (connection reset, HTTP 416 or another error status),
+    or the reply was shorter than the range. Not an ``InvalidDicomError``: the object may be
+    fine and a later read may succeed.
+
+    Attributes:
+        url: the URL or name of the object (None when unknown).
+        offset: the first byte of the range asked for.
+        length: the number of bytes asked for.
+        tag: the element whose value was being read, when known (else None).
+        reason: what went wrong.
+    """
+
+    def __init__(self, reason: str, *, url: str | None = None, offset: int | None = None,
+                 length: int | None = None, tag: int | None = None):  # fmt: skip
+        self.reason = reason
+        self.url = url
+        self.offset = offset
+        self.length = length
+        self.tag = tag
+        where = "" if tag is None else f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}): "
+        if offset is None:  # a whole-object check (a pickled handle, a frame index)
+            super().__init__(f"{url + ': ' if url else ''}{where}{reason}")
+        else:
+            super().__init__(
+                f"{url or 'the source'}: {where}{length} bytes at offset 0x{offset:X}: {reason}"
+            )
+
+    def for_tag(self, tag: int) -> RemoteReadError:
+        """The same error naming the element whose value was being read."""
+        return type(self)(self.reason, url=self.url, offset=self.offset, length=self.length,
+                          tag=tag)  # fmt: skip
+
+    def __reduce__(self):
+        return (_rebuild_remote, (type(self), self.reason, self.url, self.offset, self.length,
+                                  self.tag))  # fmt: skip
+
+
+def _rebuild_remote(cls, reason, url, offset, length, tag=None):
+    return cls(reason, url=url, offset=offset, length=length, tag=tag)
+
+
+class SourceChangedError(RemoteReadError):
+    """The object changed since it was opened, pickled, copied or indexed (its ETag/version,
+    modification time or size differs, or a frame index no longer matches): its bytes are no
+    longer those the index was built from, so nothing more is read from it. The message names
+    the file or URL and what changed. An ``OSError`` (the file may be fine: reopen it)."""

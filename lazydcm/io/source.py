@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import mmap
 import os
 import stat
@@ -119,40 +120,49 @@ class Source:
     def from_fileobj(cls, f) -> Source:
         """Return a Source over the binary file-like ``f`` from its current position.
 
-        A regular file with a working ``fileno()`` is mapped (whole pages from the position's
-        page onward; ``base`` is the position); the Source keeps its own duplicate of the file
-        descriptor, so closing ``f`` later does no harm. Anything else (pipes, ``BytesIO``,
-        sockets) is read to the end into memory. ``f`` is never closed by the Source.
+        Only a plain file - an exact ``io.FileIO``, or an exact ``io.BufferedReader`` /
+        ``io.BufferedRandom`` over one - on a regular file is mapped, because only for those
+        are the bytes at ``fileno()`` the bytes ``read`` returns (``gzip.open``, ``bz2.open``
+        and wrappers expose the compressed or underlying file's descriptor). It is mapped from
+        the object's position (``base``); the Source keeps its own duplicate of the descriptor,
+        so closing ``f`` later does no harm. Every other object is read through its own
+        methods (see :func:`lazydcm.io.ranged.source_for_fileobj`): a seekable one by byte
+        range on demand, a non-seekable or compressed one spooled to a temporary file once.
+        ``f`` is never closed by the Source.
         """
+        fd = _plain_file_descriptor(f)
+        if fd is None:
+            from lazydcm.io.ranged import source_for_fileobj
+
+            return source_for_fileobj(f)
+        base = f.tell()
+        st = os.fstat(fd)
+        size = st.st_size - base
+        name = getattr(f, "name", None)
+        path = os.fsdecode(name) if isinstance(name, (str, bytes)) else None
+        own = os.dup(fd)
         try:
-            fd = f.fileno()
-            st = os.fstat(fd)
-            regular = stat.S_ISREG(st.st_mode)
-        except (AttributeError, OSError, ValueError):
-            regular = False
-        if regular:
-            base = f.tell()
-            size = st.st_size - base
-            name = getattr(f, "name", None)
-            path = os.fsdecode(name) if isinstance(name, (str, bytes)) else None
-            own = os.dup(fd)
-            try:
-                if size <= 0:
-                    data, mapping = memoryview(b""), None
-                else:
-                    aligned = base - base % mmap.ALLOCATIONGRANULARITY
-                    mapping = mmap.mmap(own, base + size - aligned, access=mmap.ACCESS_READ,
-                                        offset=aligned)  # fmt: skip
-                    data = memoryview(mapping)[base - aligned :]
-            except BaseException:
-                os.close(own)
-                raise
-            return cls(data=data, size=len(data), path=path, base=base, fd=own, owns_fd=True,
-                       mapping=mapping, version=st.st_mtime_ns)  # fmt: skip
-        content = f.read()
-        if not isinstance(content, (bytes, bytearray, memoryview)):
-            raise TypeError(f"from_fileobj needs a binary file, read() gave {type(content)}")
-        return cls.from_bytes(bytes(content))
+            if size <= 0:
+                data, mapping = memoryview(b""), None
+            else:
+                aligned = base - base % mmap.ALLOCATIONGRANULARITY
+                mapping = mmap.mmap(own, base + size - aligned, access=mmap.ACCESS_READ,
+                                    offset=aligned)  # fmt: skip
+                data = memoryview(mapping)[base - aligned :]
+        except BaseException:
+            os.close(own)
+            raise
+        return cls(data=data, size=len(data), path=path, base=base, fd=own, owns_fd=True,
+                   mapping=mapping, version=st.st_mtime_ns)  # fmt: skip
+
+    def ensure(self, offset: int, length: int, *, metadata: bool = False) -> None:
+        """Make ``length`` bytes at ``offset`` readable through :attr:`buffer`.
+
+        A no-op here (a mapped or in-memory stream holds every byte); a ranged source
+        (:class:`lazydcm.io.ranged.RangedSource`) fetches the blocks that are missing, with
+        readahead when ``metadata`` is true. Code that reads :attr:`buffer` directly (the
+        scanners) calls this first for the range it will read.
+        """
 
     # ----------------------------------------------------------------- access
 
@@ -339,3 +349,20 @@ def _inflate(compressed: memoryview, wbits: int, cap: int, offset: int) -> bytea
     if not d.eof:
         raise TruncatedDicomError("deflate stream ends before its final block", offset=offset)
     return out
+
+
+_PLAIN_TYPES = (io.BufferedReader, io.BufferedRandom)
+
+
+def _plain_file_descriptor(f) -> int | None:
+    """The descriptor of ``f`` if ``f`` is a plain file on a regular file (its ``read`` returns
+    the bytes at its descriptor), else None."""
+    raw = f.raw if type(f) in _PLAIN_TYPES else f
+    if type(raw) is not io.FileIO:
+        return None
+    try:
+        fd = raw.fileno()
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except (OSError, ValueError):
+        return None
+    return fd if regular else None

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from lazydcm.errors import InvalidDicomError
+from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
 from lazydcm.model._dataset_compat import DatasetCompat
@@ -280,9 +280,12 @@ class Dataset(DatasetCompat):
         if vr == "SQ":
             return self._sequence_for(elem, rec)
         source = ctx.source
-        if rec.undefined_length:  # encapsulated pixel data: items up to the sequence delimiter
-            return bytes(source.view(rec.value_offset, rec.end - 8 - rec.value_offset))
-        raw = source.view(rec.value_offset, rec.length)
+        try:  # a ranged source fetches here; its errors then name the element
+            if rec.undefined_length:  # encapsulated pixel data: items up to the delimiter
+                return bytes(source.view(rec.value_offset, rec.end - 8 - rec.value_offset))
+            raw = source.view(rec.value_offset, rec.length)
+        except RemoteReadError as exc:
+            raise exc.for_tag(rec.tag) from exc
         # (0008,0005) itself is never decoded with a charset (it names the charset; a file
         # that stores it with a text VR would otherwise recurse).
         charset = (
@@ -311,6 +314,8 @@ class Dataset(DatasetCompat):
         assert ctx is not None
         # PS3.5 6.2.2: the items of an undefined-length UN are implicit VR little endian
         item_ctx = Context(ctx.source, True, True) if rec.vr == b"UN" else ctx
+        # a ranged source fetches the sequence's bytes (no-op for mapped files)
+        ctx.source.ensure(int(rec.value_offset), int(rec.end) - int(rec.value_offset))
         buf = ctx.source.buffer
         length = UNDEFINED_LENGTH if rec.undefined_length else int(rec.length)
 

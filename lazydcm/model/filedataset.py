@@ -14,8 +14,10 @@ from typing import Any
 
 import attrs
 
+from lazydcm.io.ranged import RangedSource, planned_scan, source_for_fileobj
+from lazydcm.io.remote import is_url, open_url
 from lazydcm.io.scanner import scan_dataset, scan_preamble_and_meta
-from lazydcm.io.source import Source
+from lazydcm.io.source import Source, _plain_file_descriptor
 from lazydcm.io.syntax import ByteLayout
 from lazydcm.model.dataset import Context, Dataset, to_tag
 
@@ -42,6 +44,11 @@ class ReadOptions:
             (index it, warn, and raise InvalidDicomError when that element is read),
             ``"ignore"`` (the same without the warning; ``ds.truncation`` tells) or
             ``"raise"`` (raise the InvalidDicomError at once).
+        block_size: for sources read by range (URLs, fsspec files, seekable file objects that
+            are not plain files): the unit in which bytes are fetched and cached (default
+            64 KiB); a native frame costs the blocks that hold it.
+        readahead: bytes fetched past a miss when reading metadata - the header, item headers
+            of encapsulated pixel data, sequences (default 256 KiB; never for values/frames).
     """
 
     force: bool = False
@@ -54,6 +61,8 @@ class ReadOptions:
     on_truncation: str = attrs.field(
         default="warn", validator=attrs.validators.in_(("warn", "ignore", "raise"))
     )
+    block_size: int = attrs.field(default=64 << 10, validator=attrs.validators.ge(512))
+    readahead: int = attrs.field(default=256 << 10, validator=attrs.validators.ge(0))
 
 
 class FileDataset(Dataset):
@@ -117,22 +126,27 @@ class FileDataset(Dataset):
 
     @classmethod
     def _open(cls, source: Source, options: ReadOptions) -> FileDataset:
-        head = scan_preamble_and_meta(source.buffer, force=options.force)
+        stop_tag = 0x7FE00008 if options.stop_before_pixels else None
+        index = None
+        if isinstance(source, RangedSource):  # fetch only what the scan reads
+            head, index = planned_scan(source, force=options.force, stop_tag=stop_tag)
+        else:
+            head = scan_preamble_and_meta(source.buffer, force=options.force)
         layout: ByteLayout = head.layout
         data_source = source
         if layout.deflated:
             limit = options.inflate_limit or max(_INFLATE_FLOOR, _INFLATE_RATIO * source.size)
             data_source = source.inflated(head.dataset_offset, cap=limit)
-        stop_tag = 0x7FE00008 if options.stop_before_pixels else None
-        index = scan_dataset(
-            data_source.buffer,
-            head.dataset_offset,
-            data_source.size,
-            implicit_vr=layout.implicit_vr,
-            little_endian=layout.little_endian,
-            stop_tag=stop_tag,
-            keep_truncated=True,
-        )
+        if index is None:
+            index = scan_dataset(
+                data_source.buffer,
+                head.dataset_offset,
+                data_source.size,
+                implicit_vr=layout.implicit_vr,
+                little_endian=layout.little_endian,
+                stop_tag=stop_tag,
+                keep_truncated=True,
+            )
         if index.truncation is not None and options.on_truncation == "raise":
             raise index.truncation
         if index.truncation is not None and options.on_truncation == "warn":
@@ -240,13 +254,21 @@ _PLAIN_OPTIONS = {
 }
 
 
-def _open_source(src: Any) -> Source:
+def _open_source(src: Any, options: ReadOptions, storage_options: dict | None) -> Source:
+    if is_url(src):
+        return open_url(src, storage_options=storage_options, block_size=options.block_size,
+                        readahead=options.readahead)  # fmt: skip
+    if storage_options is not None:
+        raise TypeError("storage_options is for URLs (fsspec), not for paths, bytes or files")
     if isinstance(src, (str, os.PathLike)):
         return Source.open(src)
     if isinstance(src, (bytes, bytearray, memoryview)):
         return Source.from_bytes(src)
     if hasattr(src, "read"):
-        return Source.from_fileobj(src)
+        if _plain_file_descriptor(src) is not None:
+            return Source.from_fileobj(src)
+        return source_for_fileobj(src, block_size=options.block_size,
+                                  readahead=options.readahead)  # fmt: skip
     raise TypeError(
         f"dcmread takes a path, bytes or a binary file object, not {type(src).__name__}"
     )
@@ -261,21 +283,29 @@ def dcmread(
     defer_size: Any = None,
     options: ReadOptions | None = None,
     frame_index: Any = None,
+    storage_options: dict | None = None,
 ) -> FileDataset:
     """Open a DICOM file lazily and return a :class:`FileDataset`.
 
-    ``fp`` is a path, ``bytes``/``bytearray``/``memoryview`` or a binary file object. The file
-    is memory-mapped and indexed in one pass; values decode on first access. ``defer_size`` is
-    accepted for pydicom compatibility and ignored (everything is deferred). ``frame_index``
-    (a ``lazydcm.pixels.frameindex.FrameIndex``, e.g. from ``lazydcm index --frames``) lets
-    ``frame(k)`` of encapsulated data read only frame k's bytes; it must describe this file
-    (``SourceChangedError`` at once when the size differs, on first pixel access when the
-    pixel data is elsewhere).
+    ``fp`` is a path, ``bytes``/``bytearray``/``memoryview``, a binary file object or an fsspec
+    URL (``s3://``, ``https://``, ``gs://``, ``az://``, ``memory://``, ``file://``; needs the
+    ``lazydcm[remote]`` extra; ``storage_options`` go to fsspec). A path or plain file is
+    memory-mapped; a URL, fsspec file or other seekable object is read by range on demand
+    (``ReadOptions.block_size``/``readahead``; ``lazydcm.io.ranged``); a non-seekable or
+    compressed stream is spooled to a temporary file once. The dataset is indexed in one pass;
+    values decode on first access. A dataset read from a URL keeps the URL as ``filename``.
+    ``defer_size`` is accepted for pydicom compatibility and ignored (everything is deferred).
+    ``frame_index`` (a ``lazydcm.pixels.frameindex.FrameIndex``, e.g. from ``lazydcm index
+    --frames``) lets ``frame(k)`` of encapsulated data read only frame k's bytes; it must
+    describe this file (``SourceChangedError`` at once when the size differs, on first pixel
+    access when the pixel data is elsewhere).
 
     Raises:
         InvalidDicomError: the bytes are not DICOM (``NotDicomError`` without ``DICM`` unless
             ``force``) or are malformed; the message names the offset and tag.
         FileNotFoundError / OSError: the path cannot be opened.
+        lazydcm.errors.RemoteReadError: a range could not be read (names URL and offset).
+        lazydcm.io.remote.MissingRemoteSupportError: a URL without fsspec installed.
     """
     if options is None:
         if specific_tags is None:  # the common case: one of four shared option objects
@@ -284,7 +314,7 @@ def dcmread(
             options = ReadOptions(
                 force=force, stop_before_pixels=stop_before_pixels, specific_tags=specific_tags
             )
-    source = _open_source(fp)
+    source = _open_source(fp, options, storage_options)
     try:
         if frame_index is not None:
             frame_index.check_size(source.size, source.path or "the source")

@@ -318,6 +318,7 @@ def element_bytes(planner: Planner, ds: Dataset, elem: DataElement) -> bytes:
     out = bytearray()
     for seg in planner.encode(ds, elem):
         if isinstance(seg, Copy):
+            ds._ctx.source.ensure(seg.start, seg.stop - seg.start)  # a ranged source fetches
             out += ds._ctx.source.buffer[seg.start : seg.stop]
         elif isinstance(seg, Stream):
             for block in seg.blocks():

@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from lazydcm.io.remote import is_url, write_plan_to_url
 from lazydcm.io.source import Source
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ByteLayout, layout_for
 from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
@@ -231,6 +232,7 @@ def file_plan(
     whole_stop = source.size if same and source is not None and not partial else None
     body = planner.dataset(ds, trailing_stop=whole_stop, whole=not partial)
     if target.deflated:
+        _fetch_copies(source, body)
         raw = write_plan_bytes(source or _NO_SOURCE, body)
         packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # PS3.5 A.5: raw deflate, no header
         packed = packer.compress(raw) + packer.flush()
@@ -248,8 +250,11 @@ def save(
     enforce_file_format: bool = False,
     drop_group_lengths: bool = False,
     fsync: bool = True,
+    storage_options: dict | None = None,
 ) -> int:
-    """Write ``ds`` to ``dest`` (a path — replaced atomically — or a binary file object).
+    """Write ``ds`` to ``dest`` (a path — replaced atomically —, a binary file object, or an
+    fsspec URL: streamed, committed only when complete, see
+    :func:`lazydcm.io.remote.write_plan_to_url`; ``storage_options`` go to fsspec).
 
     Returns the number of bytes written. Nothing is written if planning fails.
     """
@@ -259,10 +264,25 @@ def save(
         enforce_file_format=enforce_file_format,
         drop_group_lengths=drop_group_lengths,
     )
+    if is_url(dest):
+        return write_plan_to_url(plan.source, plan.segments, dest, storage_options=storage_options)
+    if storage_options is not None:
+        raise TypeError("storage_options is for URL destinations (fsspec)")
+    _fetch_copies(plan.source, plan.segments)
     return write_plan(plan.source or _NO_SOURCE, plan.segments, dest, fsync=fsync)
+
+
+def _fetch_copies(source: Any, segments: list[Segment]) -> None:
+    """A ranged source (read from a URL or file object) fetches every range the plan copies
+    into its spool first (a no-op for mapped files); the writer then reads its buffer."""
+    if source is not None and getattr(source, "fileno", lambda: 0)() is None:
+        for seg in segments:
+            if isinstance(seg, Copy):
+                source.ensure(seg.start, seg.stop - seg.start)
 
 
 def to_bytes(ds: Dataset, **options: Any) -> bytes:
     """The bytes ``save`` would write."""
     plan = file_plan(ds, **options)
+    _fetch_copies(plan.source, plan.segments)
     return write_plan_bytes(plan.source or _NO_SOURCE, plan.segments)

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from lazydcm.errors import InvalidDicomError
+from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.encaps import frame_ranges, parse_fragments
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
 from lazydcm.pixels.encapsulated import decode_frames
@@ -126,8 +126,16 @@ def _native_buffer(
                 tag=int(elem.tag),
                 offset=int(rec.value_offset),
             )
-        return source.cow_view(start, spec.frame_nbytes), one
-    return source.cow_view(int(rec.value_offset), int(rec.length)), spec
+        return _cow(source, start, spec.frame_nbytes, elem), one
+    return _cow(source, int(rec.value_offset), int(rec.length), elem), spec
+
+
+def _cow(source: Any, offset: int, length: int, elem: Any) -> memoryview:
+    """``source.cow_view``; a ranged source's read error names the pixel element."""
+    try:
+        return source.cow_view(offset, length)
+    except RemoteReadError as exc:
+        raise exc.for_tag(int(elem.tag)) from exc
 
 
 def _file_frame_index(ds: Any, elem: Any, spec: PixelSpec) -> Any:
@@ -159,8 +167,9 @@ def _frame_ranges(
     rec = elem.record
     if rec is not None and not elem.is_modified and not elem.is_decoded:
         ds._check_truncated(rec)
-        buf = ds._ctx.source.buffer
         start, end = int(rec.value_offset), int(rec.end)
+        _fetch_items(ds._ctx.source, start, end)
+        buf = ds._ctx.source.buffer
     else:
         buf = bytes(elem.value)
         if buf[-8:] != _SEQ_DELIMITER:  # a decoded value stops before the delimiter
@@ -173,9 +182,40 @@ def _frame_ranges(
     lengths = (
         np.frombuffer(bytes(eot_lengths.value), "<u8").tolist() if eot_lengths is not None else None
     )
+    if (
+        rec is not None
+        and len(frags.items) > spec.frames > 1
+        and not (offsets or len(frags.bot) == spec.frames)
+    ):
+        # frame boundaries may come from markers: a ranged source fetches fragment ends only
+        for offset, length in frags.items:
+            ds._ctx.source.ensure(offset, min(length, 8))
+            ds._ctx.source.ensure(offset + max(0, length - 3), min(length, 3))
     ranges = frame_ranges(frags, spec.frames, eot_offsets=offsets, eot_lengths=lengths, buf=buf)
     object.__setattr__(ds, "_frame_ranges_cache", (elem, buf, ranges))
     return buf, ranges
+
+
+def _fetch_items(source: Any, start: int, end: int) -> None:
+    """Let a ranged source fetch the item headers of encapsulated pixel data in [start, end)
+    (8 bytes each, with readahead, plus the Basic Offset Table) - not fragment contents."""
+    walk = getattr(source, "walk_items", None)
+    if walk is not None:
+        walk(start, end)
+        source.ensure(end - 8, 8, metadata=True)  # the sequence delimiter
+
+
+def _fetch_frames(ds: Any, elem: Any, ranges: list, frames: Any) -> None:
+    """Let a ranged source fetch exactly the fragments of ``frames`` (no-op when mapped)."""
+    if elem.record is None or elem.is_modified or elem.is_decoded:
+        return
+    source = ds._ctx.source
+    try:
+        for k in frames:
+            for offset, length in ranges[k]:
+                source.ensure(offset, length)
+    except RemoteReadError as exc:
+        raise exc.for_tag(int(elem.tag)) from exc
 
 
 def pixel_array(ds: Any) -> np.ndarray:
@@ -195,6 +235,7 @@ def pixel_array(ds: Any) -> np.ndarray:
     spec = pixel_spec(ds)
     if is_encapsulated(ds):
         buf, ranges = _frame_ranges(ds, elem, spec)
+        _fetch_frames(ds, elem, ranges, range(len(ranges)))
         return decode_frames(buf, ranges, spec, _compressed_syntax(ds, elem))
     buffer, spec = _native_buffer(ds, elem, spec, None)
     return native_array(buffer, spec)
@@ -211,6 +252,8 @@ def frame(ds: Any, index: int) -> np.ndarray:
     spec = pixel_spec(ds)
     if is_encapsulated(ds):
         buf, ranges = _frame_ranges(ds, elem, spec)
+        if -len(ranges) <= index < len(ranges):
+            _fetch_frames(ds, elem, ranges, [index])
         return decode_frames(buf, ranges, spec, _compressed_syntax(ds, elem), frame=index)
     if ds.__dict__.get("_pixel_cache") is not None:
         cached = ds._pixel_cache
@@ -244,6 +287,7 @@ def frame_bytes(ds: Any, index: int) -> bytes:
         )
     spec = pixel_spec(ds)
     buf, ranges = _frame_ranges(ds, elem, spec)
+    _fetch_frames(ds, elem, ranges, [index])
     return _frame_bytes(buf, ranges[index])
 
 

@@ -95,7 +95,10 @@ def test_from_fileobj_reads_non_seekable_streams():
             return self._data.readinto(b)
 
     source = Source.from_fileobj(io.BufferedReader(Stream(CONTENT)))
-    assert bytes(source.buffer) == CONTENT and source.fileno() is None
+    assert bytes(source.buffer) == CONTENT
+    # spooled to a temporary file: its descriptor (if any) holds exactly the buffer's bytes
+    fd = source.fileno()
+    assert fd is None or os.pread(fd, len(CONTENT) + 1, 0) == CONTENT
 
 
 def test_from_fileobj_reads_a_pipe_instead_of_mapping_it():
@@ -104,7 +107,9 @@ def test_from_fileobj_reads_a_pipe_instead_of_mapping_it():
     os.close(w)
     with os.fdopen(r, "rb") as f:
         source = Source.from_fileobj(f)
-    assert bytes(source.buffer) == CONTENT[:4096] and source.fileno() is None
+    assert bytes(source.buffer) == CONTENT[:4096]
+    fd = source.fileno()
+    assert fd is None or os.pread(fd, 4097, 0) == CONTENT[:4096]
 
 
 def test_from_fileobj_rejects_text_streams():

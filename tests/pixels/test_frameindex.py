@@ -67,7 +67,7 @@ def test_frame_reads_only_its_own_range(monkeypatch):
     _no_fragment_scan(monkeypatch)
     ds.frame_bytes(13)
     in_pixels = [v for v in seen if v[0] >= index.header_length]  # not header values
-    assert in_pixels == [(index.offsets[13], index.lengths[13])]
+    assert set(in_pixels) == {(index.offsets[13], index.lengths[13])}  # no other range
 
 
 def test_native_frames_with_an_index_are_the_same_views():
