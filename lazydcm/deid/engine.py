@@ -39,6 +39,8 @@ _DUMMY: dict[str, Any] = {
     **dict.fromkeys(("OB", "OW", "OD", "OF", "OL", "OV", "UN"), b"\x00\x00"),
 }
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
+#: Binary VRs: lazydcm cannot clean inside them (overlay bitmaps, curve data), so C removes them.
+_OPAQUE_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
 _PATIENT_ID = 0x00100020
 _BURNED_IN = 0x00280301
 _MODALITY = 0x00080060
@@ -148,6 +150,8 @@ class _Walk:
             self._map_uids(ds, elem, path)
         elif action == "C" and vr in _DATE_VRS and self.shift is not None:
             self._shift(ds, elem, path)
+        elif action == "C" and vr in _OPAQUE_VRS:
+            self._remove(ds, tag, prefix)
         elif tag == _PATIENT_ID and action == "D":
             ds.add_new(tag, vr, keyed.pseudonym(str(elem.value or ""), self.key))
             self.replaced.append(path)

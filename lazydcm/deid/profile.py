@@ -25,7 +25,14 @@ Resolution of an attribute's action (PS3.15 E.1.1 and Table E.1-1a):
    item. The table is the minimum the standard requires (E.1.1 note 5); ``unlisted="remove"``
    removes unlisted standard attributes instead (keeping the few an instance cannot do without:
    see ``ESSENTIAL``).
-4. Every private attribute (odd group, including private creators) follows the table's row
+4. C ("clean") is carried out as: a date, time or datetime under Retain Longitudinal Temporal
+   Information with Modified Dates is shifted (``keyed``); a sequence has the profile applied to
+   every item; other text is replaced by a dummy (lazydcm cannot tell which words identify); a
+   binary value (overlay bitmaps, curve data under Clean Graphics) is removed, since lazydcm
+   cannot clean inside it. D uses a dummy "consistent with the VR" (``ANONYMIZED``, ``19000101``,
+   ``0`` ...) except Patient ID, which gets a keyed pseudonym so one patient's instances stay
+   together (E.1.1 asks for consistency above the instance level); D or C on a UID is U.
+5. Every private attribute (odd group, including private creators) follows the table's row
    "(gggg,eeee) where gggg is odd": removed (X), unless Retain Safe Private is enabled, which keeps
    those listed in Table E.3.10-1 for their private creator (and the creator element of a block
    that keeps one) and applies the profile inside private sequences (E.3.10).

@@ -164,3 +164,11 @@ def test_file_round_trip_copies_pixels(tmp_path):
     assert out.file_meta.MediaStorageSOPInstanceUID == uid_for("1.2.3.4.5", KEY)
     with pytest.raises(FileExistsError):
         deidentify_file(src, result.output, key=KEY)
+
+
+def test_clean_graphics_removes_overlay_bitmaps_and_cleans_comments():
+    ds = _dataset()
+    ds.add_new(0x60003000, "OW", b"\x01\x00" * 4)  # Overlay Data
+    report = deidentify(ds, Profile(clean_graphics=True), KEY)
+    assert 0x60003000 not in ds and "OverlayData" in report.removed
+    assert ds[0x60004000].value == "ANONYMIZED" and "OverlayComments" in report.replaced
