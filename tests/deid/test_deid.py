@@ -172,3 +172,18 @@ def test_clean_graphics_removes_overlay_bitmaps_and_cleans_comments():
     report = deidentify(ds, Profile(clean_graphics=True), KEY)
     assert 0x60003000 not in ds and "OverlayData" in report.removed
     assert ds[0x60004000].value == "ANONYMIZED" and "OverlayComments" in report.replaced
+
+
+def test_burned_in_text_is_reported_and_pixels_left_alone():
+    from lazydcm.deid import burned_in_reason
+
+    ds = _dataset()
+    assert burned_in_reason(ds) is None
+    ds.add_new(0x00280301, "CS", "YES")
+    assert "Burned In Annotation" in burned_in_reason(ds)
+    ds = _dataset()
+    ds.Modality = "US"
+    assert "Modality US" in deidentify(ds, Profile(), KEY).burned_in
+    ds = _dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture Image Storage
+    assert "Secondary Capture" in burned_in_reason(ds)
