@@ -16,7 +16,7 @@ import attrs
 from lazydcm.deid import keyed
 from lazydcm.deid.profile import Profile, action_for, is_safe_private, private_action
 from lazydcm.model.dataset import Dataset
-from lazydcm.model.dictionary import keyword_for
+from lazydcm.model.dictionary import keyword_for, vr_for
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
 from lazydcm.model.tag import tag_repr
@@ -84,6 +84,7 @@ class _Walk:
         self.kept: list[str] = []
         self.uids: dict[str, str] = {}
         self.private = private_action(profile)
+        self.actions: dict[int, str] = {}
 
     # -- one dataset ---------------------------------------------------------------------
     def dataset(self, ds: Dataset, prefix: str) -> None:
@@ -102,7 +103,14 @@ class _Walk:
             if tag & 0xFFFF == 0:  # group length: retired, and wrong once anything changes
                 self._remove(ds, tag, prefix)
                 continue
-            action = action_for(tag, self.profile)
+            action = self.actions.get(tag)
+            if action is None:
+                action = self.actions[tag] = action_for(tag, self.profile)
+            if action in ("K", "?") and vr_for(tag) != "SQ":
+                # kept as stored: no need to even look at the element (its bytes are copied)
+                if action == "K":
+                    self.kept.append(_path(prefix, tag))
+                continue
             self._apply(ds, tag, action, prefix)
         for tag in creators:
             if tag in keep_creators:
@@ -142,7 +150,8 @@ class _Walk:
             if action == "K":
                 self.kept.append(path)
         elif action == "Z":
-            ds.add_new(tag, vr, Sequence() if vr == "SQ" else None)
+            if elem.length != 0 or elem.is_modified:  # an empty stored value stays as it is
+                ds.add_new(tag, vr, Sequence() if vr == "SQ" else None)
             self.emptied.append(path)
         elif vr == "SQ":  # D, C, U on a sequence: the profile applied to every item
             self._items(elem, path)
