@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import attrs
 
@@ -12,7 +13,7 @@ from lazydcm.deid.engine import DeidReport, deidentify
 from lazydcm.deid.profile import Profile
 from lazydcm.model.filedataset import ReadOptions
 
-__all__ = ["FileResult", "DeidTask", "deidentify_file"]
+__all__ = ["FileResult", "DeidTask", "deidentify_file", "dask_bag"]
 
 #: A file cut short is refused (PS3.10 7), as ``lazydcm edit`` does.
 _READ = ReadOptions(on_truncation="raise")
@@ -79,3 +80,24 @@ class DeidTask:
             from lazydcm.archive import describe_error
 
             return FileResult(src, None, error=describe_error(exc))
+
+
+def dask_bag(
+    jobs: list[tuple[str, str]],
+    profile: Profile | None = None,
+    key: bytes | str = b"",
+    *,
+    fsync: bool = True,
+    npartitions: int | None = None,
+) -> Any:
+    """A dask bag of :class:`FileResult`, one per ``(src, dst)`` job (``lazydcm[dask]``): compute
+    it on any scheduler; workers need the files at the same paths. No state is shared between
+    tasks: the keyed mapping gives every worker the same UIDs. Raises ``ImportError`` without
+    dask."""
+    import dask.bag as db
+
+    from lazydcm.deid.keyed import as_key
+
+    task = DeidTask(profile or Profile(), as_key(key), fsync)
+    parts = npartitions or max(1, min(len(jobs), 64))
+    return db.from_sequence(list(jobs), npartitions=parts).map(task)

@@ -86,3 +86,16 @@ def test_deid_options_reach_the_files(tmp_path):
             "113100",
             "113110",
         ]
+
+
+def test_deid_map_as_parquet(tmp_path):
+    import pyarrow.parquet as pq
+
+    src, key = _tree(tmp_path)
+    umap = tmp_path / "uids.parquet"
+    proc = run("deid", src / "a", "-o", tmp_path / "out", "--key-file", key, "--map", umap, "-q")
+    assert proc.returncode == 0, proc.stderr
+    table = pq.read_table(umap).to_pylist()
+    with lazydcm.dcmread(src / "a" / "mr.dcm") as mr:
+        row = {"original": mr.SOPInstanceUID, "replacement": uid_for(mr.SOPInstanceUID, KEY)}
+    assert row in table and len(table) == len({r["original"] for r in table})

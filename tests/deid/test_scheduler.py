@@ -55,3 +55,17 @@ def test_scheduler_gives_the_same_files_as_local_processes(client, tmp_path):
         assert a == (tmp_path / "remote" / name).read_bytes()
         with lazydcm.dcmread(tmp_path / "remote" / name) as ds:
             assert ds.PatientIdentityRemoved == "YES"
+
+
+def test_dask_bag_runs_on_the_cluster(client, tmp_path):
+    from lazydcm.deid import uid_for
+    from lazydcm.deid.files import dask_bag
+
+    jobs = [
+        (str(test_file(name)), str(tmp_path / name)) for name in ("MR_small.dcm", "CT_small.dcm")
+    ]
+    results = client.compute(dask_bag(jobs, key=b"bag-key", fsync=False), sync=True)
+    assert [r.ok for r in results] == [True, True]
+    before, after = test_file("CT_small.dcm"), tmp_path / "CT_small.dcm"
+    with lazydcm.dcmread(before) as before_ds, lazydcm.dcmread(after) as after_ds:
+        assert after_ds.StudyInstanceUID == uid_for(before_ds.StudyInstanceUID, b"bag-key")
