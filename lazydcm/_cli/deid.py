@@ -7,6 +7,7 @@ import argparse
 import collections
 import csv
 import os
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,7 +46,11 @@ def add_parser(sub: Any, formatter: Any, epilog: str) -> None:
         "  lazydcm deid scans/ -o anon/ --key-file secret.key --jobs 4\n"
         "  lazydcm deid a.dcm -o out/ --key-file k --option retain-long-modified-dates "
         "--map uids.parquet\n\n"
-        f"options: {_OPTION_HELP}\n\n" + epilog,
+        + textwrap.fill(
+            f"options: {_OPTION_HELP}", width=78, subsequent_indent="  ", break_on_hyphens=False
+        )
+        + "\n\n"
+        + epilog,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="new tree")

@@ -8,6 +8,7 @@ attribute path with a walker of their own.
 
 from __future__ import annotations
 
+import datetime
 import io
 import tempfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 import lazydcm
 from lazydcm import strategies as lst
-from lazydcm.deid import Profile, action_for, deidentify
+from lazydcm.deid import Profile, action_for, deidentify, keyed
 
 KEY = b"property-test-key"
 
@@ -111,3 +112,20 @@ def test_the_same_key_maps_uids_the_same_way_in_every_file(ds):
     assert first.uids == second.uids and first.replaced == second.replaced
     other = deidentify(read(), Profile(), b"another key")
     assert all(new != dict(other.uids)[old] for old, new in first.uids)
+
+
+@given(
+    day=st.dates(min_value=datetime.date(1900, 1, 1)),
+    days=st.integers(1, 3652),
+    time=st.sampled_from(["", "10", "1010", "101010.123456"]),
+    offset=st.sampled_from(["", "+0100", "-0500"]),
+)
+def test_date_shifts_move_whole_days_and_keep_the_rest(day, days, time, offset):
+    expected = day - datetime.timedelta(days=days)
+    if expected.year < 1:
+        return
+    text = day.strftime("%Y%m%d")
+    assert keyed.shift_da(text, days) == expected.strftime("%Y%m%d")
+    moved = keyed.shift_dt(text + time + offset, days)
+    assert moved == f"{expected.year:04d}{expected:%m%d}" + time + offset
+    assert keyed.shift_da(f"{text}-{text}", days) == f"{expected:%Y%m%d}-{expected:%Y%m%d}"
