@@ -85,6 +85,30 @@ class _Walk:
         self.uids: dict[str, str] = {}
         self.private = private_action(profile)
         self.actions: dict[int, str] = {}
+        #: (group, creator) -> (block status, safe element bytes, element byte -> action), from
+        #: the Private Data Element Characteristics Sequence (PS3.3 C.12.1.1.7)
+        self.blocks: dict[tuple[int, str], tuple[str, frozenset[int], dict[int, str]]] = {}
+
+    def read_characteristics(self, ds: Dataset) -> None:
+        """Note what ``ds``'s Private Data Element Characteristics Sequence (0008,0300) says
+        about its private blocks (PS3.15 E.3.10 lets it decide what Retain Safe Private keeps).
+        Element numbers are taken by their low byte (the offset inside the block)."""
+        if self.private == "X" or 0x00080300 not in ds:
+            return
+        for item in ds[0x00080300].value:
+            group, creator = item.get(0x00080301), item.get(0x00080302)
+            if group is None or creator is None or group.value is None:
+                continue
+            status = str(item.get("BlockIdentifyingInformationStatus") or "").strip().upper()
+            safe = frozenset(int(v) & 0xFF for v in _many(item.get(0x00080304)))
+            actions: dict[int, str] = {}
+            for entry in _many(item.get(0x00080305)):
+                action = str(entry.get("DeidentificationAction") or "").strip().upper()
+                for number in _many(entry.get(0x00080306)):
+                    if action in ("D", "Z", "X", "U"):
+                        actions[int(number) & 0xFF] = action
+            key = (int(group.value), str(creator.value or "").strip())
+            self.blocks[key] = (status, safe, actions)
 
     # -- one dataset ---------------------------------------------------------------------
     def dataset(self, ds: Dataset, prefix: str) -> None:
@@ -126,9 +150,18 @@ class _Walk:
         creator_elem = ds.get((tag & 0xFFFF0000) | ((tag >> 8) & 0xFF))
         creator = "" if creator_elem is None else str(creator_elem.value or "")
         elem = ds[tag]
-        if is_safe_private(tag >> 16, tag & 0xFF, creator):
+        status, safe, actions = self.blocks.get((tag >> 16, creator.strip()), ("", (), {}))
+        if (
+            status == "SAFE"
+            or tag & 0xFF in safe
+            or is_safe_private(tag >> 16, tag & 0xFF, creator)
+        ):
             self._apply(ds, tag, "K", prefix)
             return True
+        if tag & 0xFF in actions:  # the block's own Deidentification Action (0008,0307)
+            action = actions[tag & 0xFF]
+            self._apply(ds, tag, action, prefix)
+            return action != "X"
         if elem.VR == "SQ":
             # PS3.15 E.3.10: a private sequence not known to be safe is parsed and each nested
             # attribute handled on its own merits
@@ -211,6 +244,16 @@ class _Walk:
         self.replaced.append(path)
 
 
+def _many(elem: DataElement | None) -> list[Any]:
+    """The values of ``elem`` as a list (a sequence's items, a multi-valued element's values)."""
+    if elem is None or elem.value is None:
+        return []
+    value = elem.value
+    if isinstance(value, (str, bytes, int)):
+        return [value]
+    return list(value)
+
+
 def _drop_unwritable_meta(meta: Dataset, walk: _Walk) -> None:
     # Changing the meta group makes the writer encode it afresh, which checks every value; a
     # value that cannot be encoded again (e.g. control characters in an AE title) is removed
@@ -290,6 +333,7 @@ def deidentify(ds: Dataset, profile: Profile | None = None, key: bytes | str = b
         patient = ds.get(_PATIENT_ID)
         shift = keyed.date_shift_days("" if patient is None else str(patient.value or ""), raw_key)
     walk = _Walk(profile, raw_key, shift)
+    walk.read_characteristics(ds)
     walk.dataset(ds, "")
     meta = ds.file_meta
     if meta is not None and 0x00020003 in meta:

@@ -33,9 +33,13 @@ Resolution of an attribute's action (PS3.15 E.1.1 and Table E.1-1a):
    ``0`` ...) except Patient ID, which gets a keyed pseudonym so one patient's instances stay
    together (E.1.1 asks for consistency above the instance level); D or C on a UID is U.
 5. Every private attribute (odd group, including private creators) follows the table's row
-   "(gggg,eeee) where gggg is odd": removed (X), unless Retain Safe Private is enabled, which keeps
-   those listed in Table E.3.10-1 for their private creator (and the creator element of a block
-   that keeps one) and applies the profile inside private sequences (E.3.10).
+   "(gggg,eeee) where gggg is odd": removed (X), unless Retain Safe Private is enabled (E.3.10),
+   which keeps an element known to be safe — listed in Table E.3.10-1 for its private creator, in
+   a block whose Block Identifying Information Status (0008,0303) is SAFE, or listed in its
+   block's Nonidentifying Private Elements (0008,0304) — applies the block's own
+   Deidentification Action (0008,0307) where the Private Data Element Characteristics Sequence
+   (0008,0300) gives one, applies the profile inside any other private sequence, and removes the
+   rest; a creator element stays when its block keeps an element.
 """
 
 from __future__ import annotations

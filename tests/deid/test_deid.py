@@ -187,3 +187,43 @@ def test_burned_in_text_is_reported_and_pixels_left_alone():
     ds = _dataset()
     ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture Image Storage
     assert "Secondary Capture" in burned_in_reason(ds)
+
+
+def test_retain_safe_private_follows_private_data_element_characteristics():
+    ds = _dataset()
+    block = ds.private_block(0x0029, "VENDOR X", create=True)
+    block.add_new(0x10, "LO", "kept: listed as nonidentifying")
+    block.add_new(0x11, "LO", "Doe^Jane")  # identifying, action Z
+    block.add_new(0x12, "UI", "1.2.3.99")  # identifying, action U
+    block.add_new(0x13, "LO", "unknown")  # not described: removed
+    whole = ds.private_block(0x0031, "VENDOR SAFE", create=True)
+    whole.add_new(0x01, "LO", "all safe")
+    described = Dataset()
+    described.add_new(0x00080301, "US", 0x0029)
+    described.add_new(0x00080302, "LO", "VENDOR X")
+    described.add_new(0x00080303, "CS", "MIXED")
+    described.add_new(0x00080304, "US", [0x10])
+    zero, uid = Dataset(), Dataset()
+    zero.add_new(0x00080306, "US", [0x11])
+    zero.add_new(0x00080307, "CS", "Z")
+    uid.add_new(0x00080306, "US", [0x12])
+    uid.add_new(0x00080307, "CS", "U")
+    described.add_new(0x00080305, "SQ", Sequence([zero, uid]))
+    safe_block = Dataset()
+    safe_block.add_new(0x00080301, "US", 0x0031)
+    safe_block.add_new(0x00080302, "LO", "VENDOR SAFE")
+    safe_block.add_new(0x00080303, "CS", "SAFE")
+    ds.add_new(0x00080300, "SQ", Sequence([described, safe_block]))
+    deidentify(ds, Profile(retain_safe_private=True), KEY)
+    slot = next(t for t in ds.tags() if t.group == 0x0029 and t.element < 0x100)
+    base = (0x0029 << 16) | (slot.element << 8)
+    assert ds[base | 0x10].value == "kept: listed as nonidentifying"
+    assert not ds[base | 0x11].value
+    assert ds[base | 0x12].value == uid_for("1.2.3.99", KEY)
+    assert (base | 0x13) not in ds
+    assert any(t.group == 0x0031 and t.element >= 0x1000 for t in ds.tags())
+    # without the option every private element goes, whatever the sequence says
+    ds2 = _dataset()
+    ds2.add_new(0x00080300, "SQ", Sequence([safe_block]))
+    deidentify(ds2, Profile(), KEY)
+    assert not [t for t in ds2.tags() if t.group & 1]
