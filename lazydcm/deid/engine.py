@@ -319,7 +319,8 @@ def deidentify(ds: Dataset, profile: Profile | None = None, key: bytes | str = b
     and the secret ``key`` (bytes, or str taken as UTF-8) and return a :class:`DeidReport`.
 
     Every change is an edit of ``ds``'s overlay: ``ds.save_as(path)`` then writes the changed
-    elements and copies everything else (pixel data included) from the source file. The file
+    elements and copies everything else (pixel data included) from the source file, which must
+    therefore stay open until the save (values decoded here are copies and outlive it). The file
     meta's Media Storage SOP Instance UID is mapped like the SOP Instance UID. The same key maps
     the same UID to the same replacement in every file and process (``keyed.uid_for``).
     Raises ``ValueError`` for an empty key, ``InvalidDicomError`` when an element the profile
