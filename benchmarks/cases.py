@@ -489,3 +489,9 @@ BENCHMARKS: dict[str, Benchmark] = {
         ),
     ]
 }
+
+# --- de-identification (benchmarks/deid_cases.py) -----------------------------------------------
+
+import deid_cases  # noqa: E402 - needs Benchmark above
+
+BENCHMARKS.update({b.name: b for b in deid_cases.benchmarks(Benchmark)})

@@ -13,7 +13,7 @@ Times are the best warm run (median and run count are in the details below the t
 page cache can be dropped (root, writable ``/proc/sys/vm/drop_caches``) each process's first run
 is cold and reported separately; ``--warm`` never drops it.
 
-Benchmarks: open, small-attrs, frame, sum, save, edit, index, edit-many.
+Benchmarks: open, small-attrs, frame, sum, save, edit, index, edit-many, deid-small, deid-big.
 """
 
 from __future__ import annotations
@@ -116,6 +116,11 @@ ROWS = [
     Row("index", "index small files, 2 jobs", "pydicom-sbp", "lazydcm-j2", min_ratio=3),
     Row("edit-many", "edit PatientName, small files", "pydicom", "lazydcm-nofsync", min_ratio=3),
     Row("edit-many", "edit PatientName (fsync each)", "pydicom", "lazydcm"),
+    *(
+        Row(f"deid-{which}", f"de-identify {what} vs {tool}", tool, "lazydcm", compare=False)
+        for which, what in (("small", "1,000 small files"), ("big", "the big file"))
+        for tool in ("dicognito", "deid", "gdcmanon")
+    ),
 ]
 
 

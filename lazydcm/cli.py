@@ -1,8 +1,8 @@
 """The ``lazydcm`` command (also ``python -m lazydcm``).
 
 Subcommands: ``dump`` (headers as text or DICOM JSON), ``show`` (a frame to PNG), ``edit``
-(header edits over files and trees, in parallel), ``index`` (a header table as Parquet or CSV)
-and ``demo`` (a tour on the sample files in ``data/``). Every subcommand has ``--help``.
+(header edits over files and trees, in parallel), ``index`` (a header table as Parquet or CSV),
+``deid`` (de-identification, PS3.15 Annex E) and ``demo`` (a tour on the sample files in ``data/``). Every subcommand has ``--help``.
 
 Exit status: 0 when everything was done, 1 when some files failed (each named on stderr with
 the offset and tag of the problem), 2 for a command line that cannot be carried out.
@@ -247,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(index)
 
+    from lazydcm._cli import deid
+
+    deid.add_parser(sub, _Formatter, _EPILOG)
+
     demo = sub.add_parser(
         "demo",
         help="a short tour on the sample files in data/",
@@ -280,6 +284,10 @@ def _run(args: argparse.Namespace) -> int:
         return batch.run_edit(args)
     if args.command == "index":
         return batch.run_index(args)
+    if args.command == "deid":
+        from lazydcm._cli import deid
+
+        return deid.run_deid(args)
     from lazydcm._cli import demo
 
     return demo.run_demo(args)

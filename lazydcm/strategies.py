@@ -52,6 +52,8 @@ from lazydcm._strategies._datasets import (
     standard_tags,
     syntaxes,
 )
+from lazydcm._strategies._deid import MARKER as DEID_MARKER
+from lazydcm._strategies._deid import deid_datasets
 from lazydcm._strategies._edits import Edit, apply_edits, edit_lists
 from lazydcm._strategies._encoder import ENCAPSULATED_SYNTAXES, NATIVE_SYNTAXES
 from lazydcm._strategies._mutate import MUTATIONS, mutations
@@ -61,6 +63,7 @@ from lazydcm.model.tag import Tag
 
 __all__ = [
     "CHARSETS",
+    "DEID_MARKER",
     "DatasetSpec",
     "Edit",
     "ElementSpec",
@@ -71,6 +74,7 @@ __all__ = [
     "apply_edits",
     "data_elements",
     "datasets",
+    "deid_datasets",
     "dicom_files",
     "edits",
     "encoded_files",
