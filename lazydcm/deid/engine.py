@@ -336,7 +336,7 @@ def deidentify(ds: Dataset, profile: Profile | None = None, key: bytes | str = b
     walk = _Walk(profile, raw_key, shift)
     walk.read_characteristics(ds)
     walk.dataset(ds, "")
-    meta = ds.file_meta
+    meta = getattr(ds, "file_meta", None)  # a dataset built in code may have none
     if meta is not None and 0x00020003 in meta:
         walk._apply(meta, 0x00020003, action_for(0x00020003, profile), "file_meta.")
         _drop_unwritable_meta(meta, walk)
