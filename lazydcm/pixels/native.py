@@ -67,7 +67,7 @@ def can_view(spec: PixelSpec) -> tuple[bool, str]:
 
 def needs_bit_correction(spec: PixelSpec) -> bool:
     """True when samples have unused high bits that pydicom-compatible output corrects."""
-    return spec.kind == "int" and 1 < spec.bits_stored < spec.bits_allocated
+    return spec.kind == "int" and spec.bits_allocated > 1 and spec.bits_stored < spec.bits_allocated
 
 
 def correct_unused_bits(arr: np.ndarray, spec: PixelSpec) -> np.ndarray:
