@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from lazydcm.io.advice import prefetch, random_access
 from lazydcm.pixels.native import (
     check_buffer,
     correct_in_place,
@@ -54,6 +55,8 @@ from lazydcm.pixels.native import (
 from lazydcm.pixels.spec import PixelSpec
 
 __all__ = ["PixelArray"]
+
+_AHEAD = 32 << 20  # bytes of frames asked for at once when many frames are used in turn
 
 
 class PixelArray(NDArrayOperatorsMixin):
@@ -79,6 +82,7 @@ class PixelArray(NDArrayOperatorsMixin):
     def __init__(self, buffer: Any, spec: PixelSpec) -> None:
         self.spec = spec
         self._view = check_buffer(buffer, spec)
+        random_access(self._view)  # read what is touched, not megabytes around it
         self._reason = needs_copy(spec)
         self._whole: np.ndarray | None = None
         if self._reason:
@@ -124,12 +128,22 @@ class PixelArray(NDArrayOperatorsMixin):
 
     # -- frames ---------------------------------------------------------------------------------
     def _ready(self, frames: Any) -> None:
-        """Correct the unused bits of these frames (in-place layout), once each."""
-        checked = self._checked
-        for k in frames:
-            if not checked[k]:
-                correct_in_place(self._samples[k], self.spec)
-                checked[k] = 1
+        """Correct the unused bits of these frames (in-place layout), once each. The pages of
+        the frames still to check are asked for ahead of use - only theirs, at most ``_AHEAD``
+        bytes at a time."""
+        checked, size = self._checked, self.spec.frame_nbytes
+        todo = [k for k in frames if not checked[k]]
+        step = max(1, _AHEAD // size)
+        lo = hi = -1  # frames lo..hi-1 have been asked for
+        for i, k in enumerate(todo):
+            if not lo <= k < hi:  # ask for the run of consecutive frames from here, <= step
+                run = 1
+                while run < step and i + run < len(todo) and todo[i + run] == k + run:
+                    run += 1
+                prefetch(self._view, k * size, run * size)
+                lo, hi = k, k + run
+            correct_in_place(self._samples[k], self.spec)
+            checked[k] = 1
 
     def _frames_of(self, key: Any) -> range | list[int] | None:
         """The frames an index touches when it selects on the frame axis, else None."""
@@ -161,6 +175,12 @@ class PixelArray(NDArrayOperatorsMixin):
         if self._whole is not None:
             return self._whole if n == 1 else self._whole[k]
         if self._reason:
+            first_byte = (
+                k * self.spec.samples_per_frame // 8
+                if self.spec.bits_allocated == 1
+                else (k * self.spec.frame_nbytes)
+            )
+            prefetch(self._view, first_byte & ~1, self.spec.frame_nbytes + 2)
             return native_array(self._view, self.spec, frame=k)
         self._ready((k,))
         return self._stored[k]
@@ -170,6 +190,7 @@ class PixelArray(NDArrayOperatorsMixin):
         converted copy."""
         if self._whole is None:
             if self._reason:
+                prefetch(self._view, 0, len(self._view))
                 self._whole = native_array(self._view, self.spec)
             else:
                 self._ready(range(self.spec.frames))
