@@ -4,7 +4,7 @@ A fault on a file mapping makes the kernel read around the faulting page (on Lin
 device's ``read_ahead_kb``, often megabytes), so touching one frame of a big file can read many
 of its neighbours. For a view used by ranges (pixel frames), :func:`random_access` turns that
 read-around off for the view's mapping and :func:`prefetch` asks for one range ahead of use, in
-one request. Both are hints: on a view that is not backed by an ``mmap`` (bytes, a
+one request; :func:`sequential_access` turns read-ahead up for one pass over everything. Both are hints: on a view that is not backed by an ``mmap`` (bytes, a
 ``bytearray`` copy), or where ``madvise`` is missing, they do nothing.
 
 Bytes only, no model/ imports; nothing here maps or opens a file.
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["random_access", "prefetch"]
+__all__ = ["random_access", "sequential_access", "prefetch"]
 
 _PAGE = mmap.PAGESIZE
 
@@ -57,6 +57,20 @@ def random_access(view: Any) -> bool:
     reads the faulting page only. Returns whether the hint was given."""
     found = _mapping_offset(view)
     option = getattr(mmap, "MADV_RANDOM", None)
+    if found is None or option is None:
+        return False
+    try:
+        found[0].madvise(option)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def sequential_access(view: Any) -> bool:
+    """Read ahead aggressively for the mapping behind ``view`` (``MADV_SEQUENTIAL``), for a pass
+    over all of it. Returns whether the hint was given."""
+    found = _mapping_offset(view)
+    option = getattr(mmap, "MADV_SEQUENTIAL", None)
     if found is None or option is None:
         return False
     try:

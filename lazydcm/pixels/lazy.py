@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from lazydcm.io.advice import prefetch, random_access
+from lazydcm.io.advice import prefetch, random_access, sequential_access
 from lazydcm.pixels.native import (
     check_buffer,
     correct_in_place,
@@ -127,16 +127,18 @@ class PixelArray(NDArrayOperatorsMixin):
         return self.spec.shape[0]
 
     # -- frames ---------------------------------------------------------------------------------
-    def _ready(self, frames: Any) -> None:
-        """Correct the unused bits of these frames (in-place layout), once each. The pages of
-        the frames still to check are asked for ahead of use - only theirs, at most ``_AHEAD``
-        bytes at a time."""
+    def _ready(self, frames: Any, *, ahead: bool = True) -> None:
+        """Correct the unused bits of these frames (in-place layout), once each. With ``ahead``
+        the pages of the frames still to check are asked for ahead of use - only theirs, at
+        most ``_AHEAD`` bytes at a time."""
         checked, size = self._checked, self.spec.frame_nbytes
         todo = [k for k in frames if not checked[k]]
         step = max(1, _AHEAD // size)
         lo = hi = -1  # frames lo..hi-1 have been asked for
         for i, k in enumerate(todo):
-            if not lo <= k < hi:  # ask for the run of consecutive frames from here, <= step
+            if (
+                ahead and not lo <= k < hi
+            ):  # ask for the run of consecutive frames from here, <= step
                 run = 1
                 while run < step and i + run < len(todo) and todo[i + run] == k + run:
                     run += 1
@@ -158,6 +160,8 @@ class PixelArray(NDArrayOperatorsMixin):
             if picked.size and (picked.min() < -n or picked.max() >= n):
                 return None  # numpy raises the IndexError
             return sorted({int(i) % n for i in picked})
+        if isinstance(first, (bool, np.bool_)):
+            return None  # numpy reads a bool index as a mask, not as frame 0 or 1
         try:
             k = operator.index(first)
         except TypeError:
@@ -189,11 +193,11 @@ class PixelArray(NDArrayOperatorsMixin):
         """The whole array, made once: a view (in-place layout, every frame corrected) or a
         converted copy."""
         if self._whole is None:
+            sequential_access(self._view)  # one pass over everything: kernel read-ahead
             if self._reason:
-                prefetch(self._view, 0, len(self._view))
                 self._whole = native_array(self._view, self.spec)
             else:
-                self._ready(range(self.spec.frames))
+                self._ready(range(self.spec.frames), ahead=False)
                 self._whole = self._stored[0] if self.spec.frames == 1 else self._stored
         return self._whole
 
@@ -220,8 +224,14 @@ class PixelArray(NDArrayOperatorsMixin):
                 k = operator.index(first)
             except TypeError:
                 k = None
-            if k is not None and not isinstance(first, bool):
+            if k is not None and not isinstance(first, (bool, np.bool_)):
                 return self.frame(k)[rest] if rest else self.frame(k)
+            if isinstance(first, slice):  # converted frames of the slice, in its order
+                picked = range(*first.indices(self.spec.frames))
+                stacked = np.empty((len(picked), *self.spec.frame_shape), self.dtype)
+                for i, k in enumerate(picked):
+                    stacked[i] = self.frame(k)
+                return stacked[(slice(None), *rest)]
         return self._array()[key]
 
     def __setitem__(self, key: Any, value: Any) -> None:

@@ -87,6 +87,8 @@ def test_converted_layouts_are_lazy_too(tmp_path):
     assert arr._whole is None
     assert np.array_equal(arr[4], ref[4]) and arr._whole is None
     assert np.array_equal(arr[-1, 0], ref[-1, 0]) and arr._whole is None
+    assert np.array_equal(arr[4:1:-2, 1:3], ref[4:1:-2, 1:3]) and arr._whole is None
+    assert np.array_equal(arr[True], ref[True])  # a bool is a mask, not frame 1
     assert np.array_equal(arr, ref) and arr._whole is not None
     arr[0, 0, 0] = 1
     assert arr[0][0, 0] == 1  # once whole, indexing views it
