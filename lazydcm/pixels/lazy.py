@@ -48,6 +48,7 @@ from lazydcm.pixels.native import (
     check_buffer,
     correct_in_place,
     native_array,
+    needs_bit_correction,
     needs_copy,
     shape_frames,
     stored_samples,
@@ -133,6 +134,8 @@ class PixelArray(NDArrayOperatorsMixin):
         most ``_AHEAD`` bytes at a time."""
         checked, size = self._checked, self.spec.frame_nbytes
         todo = [k for k in frames if not checked[k]]
+        if not needs_bit_correction(self.spec) and len(todo) * size > _AHEAD:
+            ahead = False  # nothing is read here; the caller reads what it uses, on faults
         step = max(1, _AHEAD // size)
         lo = hi = -1  # frames lo..hi-1 have been asked for
         for i, k in enumerate(todo):
