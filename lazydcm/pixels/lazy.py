@@ -265,8 +265,8 @@ class PixelArray(NDArrayOperatorsMixin):
         return func(*_unwrap_all(args), **{k: _unwrap_all(v) for k, v in kwargs.items()})
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in PixelArray.__slots__:
-            raise AttributeError(name)
+        if name.startswith("__") or name in PixelArray.__slots__ or not hasattr(np.ndarray, name):
+            raise AttributeError(f"'PixelArray' object has no attribute {name!r}")  # nothing read
         return getattr(self._array(), name)
 
     def __bool__(self) -> bool:

@@ -106,6 +106,8 @@ def test_numpy_protocols(tmp_path):
     assert np.array_equal(pickle.loads(pickle.dumps(arr)), ref)
     assert type(copy.deepcopy(arr)) is np.ndarray
     assert [f.shape for f in arr] == [ref[0].shape] * len(ref)
+    fresh = lazydcm.dcmread(path).pixel_array
+    assert not hasattr(fresh, "chunks") and fresh._whole is None  # not an ndarray attribute
     assert repr(arr).startswith("PixelArray(")
     arr += 1
     assert np.array_equal(np.asarray(arr), ref + 1)
