@@ -7,8 +7,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pydicom
 import pytest
-from _corpus import catalog, require_corpus
+from _corpus import assert_dcmdump_clean, catalog, require_corpus
 
 import lazydcm
 
@@ -82,3 +83,30 @@ def test_the_issue_example_reads_after_the_value(tmp_path):
     ds.PixelData  # noqa: B018 - the issue: reading the value broke pixel_array
     assert np.array_equal(ds.pixel_array, untouched)
     assert len(ds.frame_bytes(0)) > 64
+
+
+def test_assigned_items_with_a_delimiter_save_with_one(tmp_path):
+    path = require_corpus() / "pydicom-3.0.2/test_files/MR_small_RLE.dcm"
+    ds = lazydcm.dcmread(path)
+    want = np.array(ds.pixel_array)
+    ds.PixelData = bytes(ds.PixelData) + SEQ_DELIMITER
+    out = tmp_path / "one_delimiter.dcm"
+    ds.save_as(out)
+    assert_dcmdump_clean(out)  # two delimiters: "found (fffe,e0dd) instead of ..."
+    assert np.array_equal(pydicom.dcmread(out).pixel_array, want)
+    assert np.array_equal(lazydcm.dcmread(out).pixel_array, want)
+
+
+def test_big_endian_values_assigned_as_bytes_or_array(tmp_path):
+    path = require_corpus() / "pydicom-3.0.2/test_files/MR_small_bigendian.dcm"
+    want = pydicom.dcmread(path).pixel_array
+    ds = lazydcm.dcmread(path)
+    assert np.array_equal(ds.pixel_array, want)
+    ds.PixelData = want.astype(want.dtype.newbyteorder(">")).tobytes()  # the dataset's order
+    assert np.array_equal(ds.pixel_array, want) and np.array_equal(ds.frame(0), want)
+    ds.PixelData = np.array(want)  # an array: its values, whatever its byte order
+    assert np.array_equal(ds.pixel_array, want)
+    out = tmp_path / "be.dcm"
+    ds.save_as(out)
+    assert np.array_equal(lazydcm.dcmread(out).pixel_array, want)
+    assert np.array_equal(pydicom.dcmread(out).pixel_array, want)
