@@ -29,6 +29,7 @@ from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
 from lazydcm.pixels.encapsulated import decode_frames
 from lazydcm.pixels.encapsulated import frame_bytes as _frame_bytes
 from lazydcm.pixels.lazy import PixelArray
+from lazydcm.pixels.native import native_array
 from lazydcm.pixels.render import to_display
 from lazydcm.pixels.spec import PIXEL_TAGS, PixelSpec
 
@@ -204,8 +205,9 @@ def pixel_array(ds: Any) -> PixelArray | np.ndarray:
 
 def frame(ds: Any, index: int) -> np.ndarray:
     """Frame ``index`` (negative counts from the end) as a ``numpy.ndarray`` equal to
-    ``pixel_array[index]``: for native data the frame of a :class:`PixelArray` (a view over a
-    copy-on-write mapping where the layout allows, reading only that frame's pages); for
+    ``pixel_array[index]``: for native data in the file the frame of a :class:`PixelArray` (a
+    view over a copy-on-write mapping where the layout allows, reading only that frame's
+    pages); for a native value assigned in code a new array holding that frame only; for
     encapsulated data only that frame's fragments are read and decoded.
 
     Raises IndexError for a frame out of range, else as :func:`pixel_array`.
@@ -218,6 +220,8 @@ def frame(ds: Any, index: int) -> np.ndarray:
     cached = ds.__dict__.get("_pixel_cache")
     if isinstance(cached, PixelArray):
         return cached.frame(index)
+    if not _from_file(elem):  # a value in memory: copy out this frame, not the whole value
+        return np.array(native_array(_value_bytes(ds, elem), spec, frame=index))
     return PixelArray(_native_buffer(ds, elem), spec).frame(index)
 
 
@@ -230,6 +234,10 @@ def iter_frames(ds: Any) -> Iterator[np.ndarray]:
     spec = pixel_spec(ds)
     cached = ds.__dict__.get("_pixel_cache")
     if is_encapsulated(ds) or isinstance(cached, PixelArray):
+        for k in range(spec.frames):
+            yield frame(ds, k)
+        return
+    if not _from_file(elem):
         for k in range(spec.frames):
             yield frame(ds, k)
         return
