@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pydicom
 import pydicom.pixels
-from harness import Case
+from harness import Case, evict_file, resident_pages
 from make_data import DataSet
 
 OPEN_KEYS = ("PatientName", "Rows", "NumberOfFrames")
@@ -169,6 +169,47 @@ def frame_lazydcm(data: DataSet) -> Case:
         return np.array(dcmread(data.big).frame(k), copy=True)  # materialised
 
     return Case(action, _frame_check, max_runs=100)
+
+
+# --- 3b. one frame through pixel_array ---------------------------------------------------------
+
+
+def pixel_index(data: DataSet) -> int:
+    return min(300, data.params.frames - 1)
+
+
+def _paged_case(data: DataSet, action: Callable[[], Any]) -> Case:
+    """``action`` timed as usual; before the first run the big file leaves the page cache
+    (``posix_fadvise(DONTNEED)``), and the check reports how many of its pages the first run
+    brought in (``mincore``) next to the frame's shape, dtype and sum."""
+    first = [True]
+
+    def before_each() -> None:
+        if first[0]:
+            first[0] = False
+            evict_file(data.big)
+
+    def check(arr) -> str:
+        pages = resident_pages(data.big)
+        touched = "?" if pages is None else f"{pages[0]}/{pages[1]} file pages in cache"
+        return f"{_frame_check(arr)}; {touched}"
+
+    return Case(action, check, before_each=before_each, max_runs=100)
+
+
+def pixel_index_pydicom(data: DataSet) -> Case:
+    k = pixel_index(data)
+    return _paged_case(data, lambda: pydicom.pixels.pixel_array(data.big, index=k))
+
+
+def pixel_index_lazydcm(data: DataSet) -> Case:
+    k = pixel_index(data)
+    dcmread = lazydcm().dcmread
+
+    def action():
+        return np.array(dcmread(data.big).pixel_array[k], copy=True)  # materialised
+
+    return _paged_case(data, action)
 
 
 # --- 4. sum of all pixels ---------------------------------------------------------------------
@@ -447,6 +488,11 @@ BENCHMARKS: dict[str, Benchmark] = {
             "frame",
             "one frame of the big file, materialised",
             {"pydicom": frame_pydicom, "lazydcm": frame_lazydcm},
+        ),
+        Benchmark(
+            "pixel-index",
+            "ds.pixel_array[300] of the big file vs pydicom.pixels.pixel_array(path, index=300)",
+            {"pydicom": pixel_index_pydicom, "lazydcm": pixel_index_lazydcm},
         ),
         Benchmark(
             "sum",

@@ -121,6 +121,75 @@ def drop_caches() -> tuple[bool, str]:
         return False, f"{type(exc).__name__}: {exc.strerror or exc}"
 
 
+def evict_file(path: Any) -> bool:
+    """Drop one file's clean pages from the page cache (``posix_fadvise(DONTNEED)``; no root
+    needed). Returns False where the call is missing or fails."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        return True
+    except (OSError, AttributeError):
+        return False
+    finally:
+        os.close(fd)
+
+
+def _mincore(path: Any) -> bytes | None:
+    """One byte per page of the file, bit 0 set when the page is in the page cache
+    (``mincore(2)`` over a fresh shared read-only mapping: Linux reports the file's cached pages,
+    whoever read them). None where ``mincore`` is unavailable."""
+    import ctypes
+    import ctypes.util
+    import mmap
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.mincore  # noqa: B018 - missing on some platforms
+    except (OSError, AttributeError):
+        return None
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]  # fmt: skip
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = os.path.getsize(path)
+    if size == 0:
+        return b""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            return None
+        try:
+            vec = ctypes.create_string_buffer(-(-size // mmap.PAGESIZE))
+            return vec.raw if libc.mincore(addr, size, vec) == 0 else None
+        finally:
+            libc.munmap(addr, size)
+    finally:
+        os.close(fd)
+
+
+def resident_pages(path: Any) -> tuple[int, int] | None:
+    """``(resident, total)`` pages of a file in the page cache (see ``_mincore``), or None."""
+    vec = _mincore(path)
+    return None if vec is None else (sum(b & 1 for b in vec), len(vec))
+
+
+def resident_pages_in(path: Any, start: int, stop: int) -> int | None:
+    """How many pages holding bytes ``start:stop`` of the file are in the page cache, or None."""
+    import mmap
+
+    vec = _mincore(path)
+    if vec is None:
+        return None
+    first, last = start // mmap.PAGESIZE, -(-stop // mmap.PAGESIZE)
+    return sum(b & 1 for b in vec[first:last])
+
+
 # --- timing -----------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ import pytest
 from _corpus import catalog, require_corpus, test_file
 
 import lazydcm
+import lazydcm.pixels.lazy
 
 DECODABLE = sorted(
     row["path"]
@@ -50,8 +51,9 @@ def test_native_multiframe_is_a_view_and_edits_never_reach_the_file(tmp_path):
     ds = lazydcm.dcmread(path)
     arr = ds.pixel_array
     assert arr.ndim == 3 and arr.shape[0] == int(ds.NumberOfFrames)
+    assert isinstance(arr, lazydcm.pixels.lazy.PixelArray) and arr.is_view
     assert not arr.flags.owndata
-    base = arr
+    base = np.asarray(arr)
     while isinstance(base, np.ndarray) and base.base is not None:
         base = base.base
     assert type(base).__name__ in ("mmap", "memoryview"), type(base)

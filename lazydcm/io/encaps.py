@@ -10,6 +10,11 @@ An encapsulated pixel data value is a sequence of items (PS3.5 A.4, Table A.4-1)
     ...
     (FFFE,E0DD) 0    sequence delimiter
 
+In a file the delimiter ends the value (the element has undefined length, PS3.5 7.5.2). A value
+held in memory - what reading ``ds.PixelData`` gives, or what pydicom's and lazydcm's
+``encapsulate`` build - is the items alone: its length bounds them, and a trailing delimiter is
+allowed but not needed (``delimited=False``).
+
 BOT and Extended Offset Table offsets count from the first byte of the first fragment's item
 tag and point at item tags. :func:`parse_fragments` reads only the 8-byte item headers (and the
 BOT), never fragment contents; :func:`frame_ranges` reads at most a few bytes at each end of a
@@ -29,7 +34,7 @@ import attrs
 
 from lazydcm.errors import InvalidDicomError, TruncatedDicomError
 
-__all__ = ["Fragments", "parse_fragments", "fragments", "frame_ranges"]
+__all__ = ["Fragments", "parse_fragments", "fragments", "frame_ranges", "items_only"]
 
 _ITEM = 0xFFFEE000  # PS3.5 7.5: Item
 _SEQ_DELIM = 0xFFFEE0DD  # PS3.5 7.5: Sequence Delimitation Item
@@ -82,6 +87,7 @@ def parse_fragments(
     *,
     little_endian: bool = True,
     tag: int = _PIXEL_DATA,
+    delimited: bool = True,
 ) -> Fragments:
     """Read the item headers of encapsulated pixel data in ``buf[value_offset:end]``.
 
@@ -90,6 +96,10 @@ def parse_fragments(
         value_offset: absolute offset of the first item (the BOT item).
         end: absolute offset the items may not pass (the element's end, or the buffer size).
         tag: the element's tag, for error messages.
+        delimited: True for the bytes of a file, where the Sequence Delimitation Item must end
+            the items (PS3.5 7.5.2); False for a value held in memory, whose items end at
+            ``end`` or at a delimiter, whichever comes first (``Fragments.end`` is then ``end``
+            or just past the delimiter).
 
     Returns:
         A :class:`Fragments`; it holds offsets only, no view of ``buf``.
@@ -97,8 +107,9 @@ def parse_fragments(
     Raises:
         InvalidDicomError: the first item is not an item or its length is not a multiple of 4;
             an item has undefined length; a tag other than Item / Sequence Delimiter appears;
-            a header or value runs past ``end`` (:class:`TruncatedDicomError`); the sequence
-            delimiter is missing.
+            a header or value runs past ``end`` (:class:`TruncatedDicomError`); with
+            ``delimited`` the sequence delimiter is missing; without it, bytes follow the last
+            item that are too few for an item header.
     """
     limit = min(end, len(memoryview(buf).cast("B")))
     offset = value_offset
@@ -126,6 +137,8 @@ def parse_fragments(
     first_item = offset
     items: list[tuple[int, int]] = []
     while True:
+        if not delimited and offset == limit:
+            return Fragments(bot=bot, items=tuple(items), first_item_offset=first_item, end=offset)
         item_tag, length = _header(buf, offset, limit, little_endian, tag)
         if item_tag == _SEQ_DELIM:
             # PS3.5 7.5: the delimiter's length is 0; a nonzero one is tolerated and ignored
@@ -312,3 +325,17 @@ def frame_ranges(
         offset=fragments.first_item_offset,
         tag=_PIXEL_DATA,
     )
+
+
+def items_only(value: Any) -> Any:
+    """The items of an in-memory encapsulated value without what follows them: a trailing
+    Sequence Delimitation Item (and any bytes after it) is cut off, so that a writer that adds
+    the delimiter itself (PS3.5 7.5.2) writes exactly one. ``value`` is returned unchanged when
+    it has no delimiter or its items cannot be parsed (the caller decides about bad values).
+    """
+    try:
+        parsed = parse_fragments(value, 0, len(memoryview(value).cast("B")), delimited=False)
+    except InvalidDicomError:
+        return value
+    last = parsed.items[-1][0] + parsed.items[-1][1] if parsed.items else parsed.first_item_offset
+    return value if last == parsed.end else value[:last]

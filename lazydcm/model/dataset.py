@@ -761,10 +761,11 @@ class Dataset(DatasetCompat):
     # -- pixels (implemented in lazydcm.pixels; imported on use) --------------------------
     @property
     def pixel_array(self) -> Any:
-        """All frames as a numpy array (frames, rows, cols[, samples]); the frame axis is
-        dropped for a single frame. For native syntaxes this is a copy-on-write view over the
-        mapping (edits in place never reach the file); cached until Pixel Data or an image
-        attribute changes. See ``lazydcm.pixels.access.pixel_array``."""
+        """All frames as an array (frames, rows, cols[, samples]); the frame axis is dropped
+        for a single frame. For native syntaxes a numpy-compatible ``PixelArray`` made in O(1)
+        that reads frames as they are used, over a copy-on-write mapping (edits in place never
+        reach the file); cached until Pixel Data or an image attribute changes. See
+        ``lazydcm.pixels.access.pixel_array`` and ``lazydcm.pixels.lazy``."""
         if self._pixel_cache is None:
             from lazydcm.pixels.access import pixel_array
 

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from lazydcm.io.encaps import items_only
 from lazydcm.io.header import (
     ITEM,
     ITEM_DELIM,
@@ -236,7 +237,7 @@ class Planner:
             and self.encapsulated
             and isinstance(value, (bytes, bytearray, memoryview))
         ):
-            data = bytes(value)
+            data = bytes(items_only(value))  # PS3.5 7.5.2: the one delimiter is ours
             if len(data) % 2:
                 data += b"\0"
             return [

@@ -67,7 +67,7 @@ def can_view(spec: PixelSpec) -> tuple[bool, str]:
 
 def needs_bit_correction(spec: PixelSpec) -> bool:
     """True when samples have unused high bits that pydicom-compatible output corrects."""
-    return spec.kind == "int" and 1 < spec.bits_stored < spec.bits_allocated
+    return spec.kind == "int" and spec.bits_allocated > 1 and spec.bits_stored < spec.bits_allocated
 
 
 def correct_unused_bits(arr: np.ndarray, spec: PixelSpec) -> np.ndarray:
@@ -261,3 +261,59 @@ def native_array(
     if as_rgb and spec.samples_per_pixel == 3 and spec.photometric in ("YBR_FULL", "YBR_FULL_422"):
         arr = convert_color_space(arr, "YBR_FULL", "RGB")
     return arr
+
+
+def check_buffer(buffer: Any, spec: PixelSpec) -> memoryview:
+    """``buffer`` as a flat byte view, checked to hold the pixel data ``spec`` describes.
+
+    Reads no pixel bytes (O(1)). Raises :class:`InvalidDicomError` (the pixel tag) when the
+    buffer is too short; warns when it has more than one excess byte (PS3.5 7.1.1 allows one pad
+    byte).
+    """
+    view = _as_bytes_view(buffer)
+    _check_length(view, spec)
+    return view
+
+
+def needs_copy(spec: PixelSpec, *, as_rgb: bool = True) -> str:
+    """Why frames of this layout are converted copies rather than views of the stored bytes:
+    the :func:`can_view` reason, or the colour conversion ``as_rgb`` asks for; ``""`` when the
+    stored samples are used in place."""
+    ok, reason = can_view(spec)
+    if not ok:
+        return reason
+    if as_rgb and spec.samples_per_pixel == 3 and spec.photometric in ("YBR_FULL", "YBR_FULL_422"):
+        return "YBR_FULL colour is converted to RGB"
+    return ""
+
+
+def stored_samples(view: memoryview, spec: PixelSpec) -> np.ndarray:
+    """All stored samples as a view of ``view``, shape ``(frames, samples per frame)`` (each
+    row one frame's samples in stored order), dtype :attr:`PixelSpec.dtype`.
+
+    Only for layouts where :func:`needs_copy` is ``""`` (native byte order, 8-64 bits): no byte
+    is read or copied and unused high bits are left as stored. Writable iff ``view`` is.
+    :func:`shape_frames` gives the image-shaped view of the same memory.
+    """
+    flat = np.frombuffer(view, dtype=spec.dtype, count=spec.frames * spec.samples_per_frame)
+    return flat.reshape(spec.frames, spec.samples_per_frame)
+
+
+def shape_frames(samples: np.ndarray, spec: PixelSpec) -> np.ndarray:
+    """Frames of samples (:func:`stored_samples`) as ``(frames, rows, cols[, samples])``: a
+    view (colour-by-plane data gives a non-contiguous one, PS3.3 C.7.6.3.1.3)."""
+    return _shape_frames(samples.reshape(-1), spec, samples.shape[0])
+
+
+def correct_in_place(samples: np.ndarray, spec: PixelSpec) -> bool:
+    """Correct the unused high bits of ``samples`` (a writable 1-D view, native order) in place
+    where any sample needs it, as pydicom does (see the module docstring).
+
+    The samples are read once and written only when some sample has stray bits, so a
+    copy-on-write mapping gains private pages only for data that really needed correcting.
+    Returns True if anything was written.
+    """
+    if not needs_bit_correction(spec) or not _has_stray_bits(samples, spec):
+        return False
+    correct_unused_bits(samples, spec)
+    return True

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lazydcm.errors import InvalidDicomError, TruncatedDicomError
-from lazydcm.io.encaps import Fragments, fragments, frame_ranges, parse_fragments
+from lazydcm.io.encaps import Fragments, fragments, frame_ranges, items_only, parse_fragments
 
 PIXEL_DATA = 0x7FE00010
 
@@ -254,3 +254,41 @@ def test_arbitrary_bytes_raise_only_invalid_dicom(data, n_frames):
     for frame in ranges:
         for offset, length in frame:
             assert offset >= 0 and offset + length <= len(data)
+
+
+# --- in-memory values (issue #10 kind 1): the items alone, a delimiter optional --------------
+
+
+def test_in_memory_value_without_delimiter():
+    value = TWO_FRAMES_BOT[:-8]  # what ds.PixelData gives: no Sequence Delimitation Item
+    with pytest.raises(TruncatedDicomError):
+        parse_fragments(value, 0, len(value))  # a file's bytes must have the delimiter
+    parsed = parse_fragments(value, 0, len(value), delimited=False)
+    assert parsed.items == ((0x18, 4), (0x24, 2), (0x2E, 4)) and parsed.end == 0x32
+    assert frame_ranges(parsed, 2) == TWO_FRAMES_EXPECTED
+
+
+def test_in_memory_value_with_delimiter_and_what_follows_it():
+    parsed = parse_fragments(TWO_FRAMES_BOT, 0, len(TWO_FRAMES_BOT), delimited=False)
+    assert parsed.items == ((0x18, 4), (0x24, 2), (0x2E, 4)) and parsed.end == 0x3A
+    trailing = TWO_FRAMES_BOT + b"\0\0"
+    assert parse_fragments(trailing, 0, len(trailing), delimited=False).end == 0x3A
+
+
+@pytest.mark.parametrize("cut", range(1, 8))
+def test_in_memory_value_cut_inside_an_item_header(cut):
+    value = TWO_FRAMES_BOT[:-8] + TWO_FRAMES_BOT[-8 : -8 + cut]
+    with pytest.raises(TruncatedDicomError) as info:
+        parse_fragments(value, 0, len(value), delimited=False)
+    assert info.value.offset == 0x32
+
+
+def test_items_only_cuts_the_delimiter_once():
+    items = TWO_FRAMES_BOT[:-8]
+    assert items_only(items) == items
+    assert items_only(TWO_FRAMES_BOT) == items
+    assert items_only(TWO_FRAMES_BOT + b"junk") == items
+    # a fragment whose content ends with delimiter-like bytes is not cut
+    tricky = bytes.fromhex("FEFF00E0 00000000 FEFF00E0 08000000 FEFFDDE0 00000000")
+    assert items_only(tricky) == tricky
+    assert items_only(b"\x01\x02\x03") == b"\x01\x02\x03"  # not items: left to the caller

@@ -123,7 +123,9 @@ def touch_everything(data: bytes, force: bool) -> None:
             from lazydcm.pixels.codecs import MissingCodecError
 
             try:
-                ds.pixel_array  # noqa: B018 - decoding is the point
+                import numpy as np
+
+                np.asarray(ds.pixel_array)  # decoding is the point (native: every frame read)
             except InvalidDicomError as exc:
                 event(f"pixel_array: {type(exc).__name__}")
             except MissingCodecError:
