@@ -254,6 +254,40 @@ class RangedSource(Source):
             written += os.pwrite(self._fd, memoryview(data)[written:], start + written)
         self._present[first:last] = b"\1" * (last - first)
 
+    def fetch_exact(self, offset: int, length: int) -> None:
+        """Fetch exactly ``[offset, offset + length)`` in one request (none when its blocks are
+        all present) and write it into the spool, without marking any block present (a block
+        only partly fetched stays missing for :meth:`ensure`). A copy-on-write mapping of the
+        spool made afterwards (``Source.cow_view(self, ...)``) reads these bytes; used for
+        native frames, so ``frame(k)`` moves exactly frame k's bytes (PS3.5 8.1.1: frames are
+        contiguous in a native value).
+
+        Raises:
+            TruncatedDicomError: the range is not within the stream.
+            RemoteReadError: the reader failed or returned fewer bytes than asked.
+            SourceClosedError: the source is closed.
+        """
+        self._check_open()
+        self._check_range(offset, length)
+        if length <= 0 or self.missing(offset, length) is None:
+            return
+        with self._lock:
+            data = self._reader.read_range(offset, offset + length)
+            self.stats["requests"] += 1
+            self.stats["bytes"] += len(data)
+            if len(data) != length:
+                raise RemoteReadError(
+                    f"asked for {length} bytes, got {len(data)}"
+                    " (the object is shorter than its announced size, or the server cut the"
+                    " reply)",
+                    url=self.url,
+                    offset=offset,
+                    length=length,
+                )
+            written = 0
+            while written < length:
+                written += os.pwrite(self._fd, memoryview(data)[written:], offset + written)
+
     def walk_items(self, offset: int, stop: int) -> int:
         """Fetch the chain of item headers starting at ``offset`` (8 bytes each, with
         readahead), jumping over defined-length item contents without fetching them; the first

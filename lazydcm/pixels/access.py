@@ -143,8 +143,8 @@ def _native_buffer(ds: Any, elem: Any, fetch: Any = None) -> Any:
     bytes (no page is read or copied until used) or a copy of the in-memory value.
 
     On a ranged source the mapping is of its local spool: ``fetch`` is None (fetch the whole
-    value first) or a list of frame numbers whose bytes are fetched (whole blocks, so every
-    page a frame touches holds real bytes before it is read or corrected in place)."""
+    value first) or a list of frame numbers whose bytes alone are fetched first; only those
+    frames may then be read from the returned buffer (other bytes may read as zeros)."""
     if not _from_file(elem):
         return memoryview(bytearray(_value_bytes(ds, elem)))
     rec = elem.record
@@ -158,13 +158,16 @@ def _native_buffer(ds: Any, elem: Any, fetch: Any = None) -> Any:
         if fetch is None:
             source.ensure(start, length)
         else:
-            size = spec.frame_nbytes
             for k in fetch:
-                # from a word boundary of the whole value, one byte past (1-bit, odd sizes)
-                first = (k * spec.samples_per_frame // 8 if spec.bits_allocated == 1
-                         else k * size) & ~1  # fmt: skip
-                stop = min(length, first + size + 2)
-                source.ensure(start + first, stop - first)
+                # exactly frame k's bytes, from and to a word boundary of the whole value (OW
+                # words are swapped across frame boundaries when a frame has an odd size)
+                if spec.bits_allocated == 1:
+                    first = k * spec.samples_per_frame // 8
+                    stop = -(-(k + 1) * spec.samples_per_frame // 8)
+                else:
+                    first, stop = k * spec.frame_nbytes, (k + 1) * spec.frame_nbytes
+                first, stop = first & ~1, min(length, stop + (stop & 1))
+                source.fetch_exact(start + first, stop - first)
     except RemoteReadError as exc:
         raise exc.for_tag(int(elem.tag)) from exc
     return Source.cow_view(source, start, length)  # the spool, no fetch
