@@ -45,6 +45,7 @@ Tolerance, decided against the real-world corpus (``CATALOG.tsv``) and kept narr
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from typing import NamedTuple
 
@@ -92,6 +93,8 @@ _MAGIC = b"DICM"
 _ITEM_LE = struct.Struct("<HHL")
 _ITEM_BE = struct.Struct(">HHL")
 _U16_LE = struct.Struct("<H")
+_TAG_LE = struct.Struct("<HH")
+_TAG_BE = struct.Struct(">HH")
 _U32_LE = struct.Struct("<L")
 _U32_BE = struct.Struct(">L")
 _EXPLICIT_LE = struct.Struct("<HH2sH")
@@ -181,6 +184,17 @@ def _all_zero(buf, start: int, stop: int) -> bool:
 
 
 # --------------------------------------------------------------------------- dataset scanning
+
+
+def _tag_at(buf, pos: int, little_endian: bool) -> int:
+    group, elem = (_TAG_LE if little_endian else _TAG_BE).unpack_from(buf, pos)
+    return (group << 16) | elem
+
+
+def _deviate(builder: IndexBuilder | None, reason: str, offset: int, tag: int | None = None):
+    """Note a tolerated deviation (see docs/deviations.md) on the index being built."""
+    if builder is not None:
+        builder.deviations.append(InvalidDicomError(reason, offset=offset, tag=tag))
 
 
 def _implicit_fallback(buf, pos: int, stop: int, little_endian: bool):
@@ -339,8 +353,14 @@ def _scan(
                 break
         if pos + 8 > stop:
             if not in_item and _all_zero(buf, pos, stop):
+                _deviate(builder, f"{stop - pos} NUL bytes of padding after the last element", pos)
                 break  # a few trailing NULs, too short for a header: padding
-            raise _past_end("element header", pos, None, pos + 8, stop, size)
+            cut_tag = _tag_at(buf, pos, little_endian) if pos + 4 <= stop else None
+            error = _past_end("element header", pos, cut_tag, pos + 8, stop, size)
+            if keep_truncated and not in_item and builder is not None and stop >= size:
+                builder.truncation = error  # a header cut short at the end: not indexed
+                break
+            raise error
         # The header forms of PS3.5 7.1 (see lazydcm.io.header), decoded inline for speed.
         if implicit_vr:
             group, elem, length = unpack_implicit(buf, pos)
@@ -357,7 +377,11 @@ def _scan(
             elif vr in LONG_LENGTH_VRS:  # PS3.5 7.1.2: 2 reserved bytes + 32-bit length
                 value_offset = pos + 12
                 if value_offset > stop:
-                    raise _past_end("element header", pos, tag, value_offset, stop, size)
+                    error = _past_end("element header", pos, tag, value_offset, stop, size)
+                    if keep_truncated and not in_item and builder is not None and stop >= size:
+                        builder.truncation = error  # a header cut short at the end
+                        break
+                    raise error
                 (length,) = unpack_u32(buf, pos + 8)
             elif vr in VRS:
                 value_offset = pos + 8
@@ -365,6 +389,7 @@ def _scan(
                 tag, value_offset, length = _implicit_fallback(buf, pos, stop, little_endian)
                 vr = None
         if tag == 0 and length == 0 and not in_item and _all_zero(buf, pos, stop):
+            _deviate(builder, f"{stop - pos} NUL bytes of padding after the last element", pos)
             break  # trailing NUL padding at the end of a dataset level
         if stop_tag is not None and tag >= stop_tag:
             return pos, pos
@@ -386,9 +411,21 @@ def _scan(
                     if tag == ITEM_DELIM:
                         if in_item:
                             return pos, value_offset  # PS3.5 7.5.2 (length should be 0)
-                        raise InvalidDicomError(
-                            "item delimiter outside an undefined-length item", offset=pos, tag=tag
+                        if length != 0:
+                            raise InvalidDicomError(
+                                f"item delimiter of length {length} outside an"
+                                " undefined-length item",
+                                offset=pos,
+                                tag=tag,
+                            )
+                        # PS3.5 7.5.2 has it close an undefined-length item only. A lone one
+                        # carries nothing (SR writers leave one after the last element):
+                        # skipped, not indexed; a no-op save copies it with the range.
+                        _deviate(
+                            builder, "item delimiter outside an undefined-length item", pos, tag
                         )
+                        pos = value_offset
+                        continue
                     if tag == SEQ_DELIM and (in_item or length != 0):
                         raise InvalidDicomError(
                             "sequence delimiter inside an item (missing item delimiter)"
@@ -400,6 +437,14 @@ def _scan(
                     if tag != ITEM and tag != SEQ_DELIM:
                         raise InvalidDicomError("unknown item/delimiter tag", offset=pos, tag=tag)
                     # A stray item (defined length) or zero-length sequence delimiter: tolerated.
+                    _deviate(
+                        builder,
+                        "stray item at dataset level"
+                        if tag == ITEM
+                        else "sequence delimiter outside an undefined-length sequence",
+                        pos,
+                        tag,
+                    )
                 end = value_offset + length
                 if end > stop:
                     raise _past_end(f"value length {length}", pos, tag, end, stop, size)
@@ -490,6 +535,7 @@ def scan_items(
     implicit_vr: bool,
     little_endian: bool,
     stop: int | None = None,
+    partial: bool = False,
 ) -> list[Item]:
     """Return the items of a sequence value (or the fragments of encapsulated pixel data).
 
@@ -500,6 +546,9 @@ def scan_items(
         implicit_vr, little_endian: the encoding of the items (for UN of undefined length pass
             implicit VR little endian, PS3.5 6.2.2).
         stop: bound for an undefined-length value (default: end of ``buf``).
+        partial: the value is the last element of a stream cut short: return the items that
+            end within the bytes (a partial last item is left out) instead of raising
+            TruncatedDicomError; other malformations still raise.
 
     Returns:
         The :class:`Item` list in order. Undefined-length items were scanned to their delimiter.
@@ -513,6 +562,11 @@ def scan_items(
     if not 0 <= value_offset <= bound <= size:
         raise ValueError(f"value offset {value_offset} is not within [0, {bound}]")
     items: list[Item] = []
+    if partial:
+        end = bound if length == UNDEFINED_LENGTH else min(bound, value_offset + length)
+        with contextlib.suppress(TruncatedDicomError):  # every appended item is whole
+            _walk_items(buf, value_offset, end, implicit_vr, little_endian, 0, False, None, items)
+        return items
     if length == UNDEFINED_LENGTH:
         _walk_items(buf, value_offset, bound, implicit_vr, little_endian, 0, False, None, items)
     else:

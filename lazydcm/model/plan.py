@@ -168,6 +168,9 @@ class Planner:
         body: list[Segment] = []
         for slot in seq.slots:
             body.extend(items._item(ds, slot.record, slot.dataset))
+        index = ds.index
+        if index is not None and index.truncation is not None and int(rec.end) >= index.stop:
+            return self.encode(ds, elem)  # cut short: no delimiter to copy; written whole
         if rec.undefined_length:
             head = [Copy(int(rec.header_offset), int(rec.value_offset))]
             tail = [Copy(int(rec.end) - 8, int(rec.end))]
@@ -183,7 +186,14 @@ class Planner:
         if record is None:
             body = self.dataset(item)
             return [Emit(_item_tag_bytes(ITEM, segments_size(body), little))] + body
-        body = self.dataset(item)
+        ctx = item._ctx
+        if ctx is not None and (ctx.implicit_vr, ctx.little_endian) != (
+            self.layout.implicit_vr,
+            self.layout.little_endian,
+        ):  # an item read in another layout (explicit VR inside UN): encoded afresh
+            body = attrs.evolve(self, same_layout=False).dataset(item)
+        else:
+            body = self.dataset(item)
         if record.undefined_length:
             return (
                 [Copy(int(record.header_offset), int(record.value_offset))]

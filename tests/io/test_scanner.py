@@ -384,7 +384,7 @@ def test_stray_sequence_delimiter_at_dataset_level_is_indexed():
 @pytest.mark.parametrize(
     ("data", "offset"),
     [
-        (ITEM_DELIM_LE, 0),  # item delimiter with no item open
+        (bytes.fromhex("feff0de0 04000000 00000000"), 0),  # item delimiter of length 4
         (bytes.fromhex("feffdde0 04000000 00000000"), 0),  # sequence delimiter of length 4
         (bytes.fromhex("feff01e0 00000000"), 0),  # (FFFE,E001) is no item tag
         (ITEM_LE + b"\xff\xff\xff\xff" + ITEM_DELIM_LE, 0),  # undefined item at dataset level

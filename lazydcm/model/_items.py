@@ -1,0 +1,112 @@
+"""Indexing the items of a sequence read from a file, with the real world's variations.
+
+``Dataset._sequence_for`` hands the scanning here: which byte layout an item is in (the items
+of a UN value may be explicit VR although PS3.5 6.2.2 says implicit), what happens to a
+sequence that a file cut short, and how the scanner's tolerated deviations inside an item are
+reported (``docs/deviations.md``). Returns numbers and contexts only; the caller makes the
+``Dataset``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from lazydcm.errors import InvalidDicomError
+from lazydcm.io.header import VRS
+from lazydcm.io.index import ElementIndex
+from lazydcm.io.scanner import Item, scan_dataset, scan_items
+from lazydcm.model._deviations import report
+
+__all__ = ["index_item", "sequence_items"]
+
+
+def _mode(options: Any, name: str) -> str:
+    return "warn" if options is None else getattr(options, name)
+
+
+def sequence_items(
+    buf, value_offset: int, length: int, *, implicit_vr: bool, little_endian: bool,
+    cut: Exception | None, where: str, options: Any = None,
+) -> list[Item]:  # fmt: skip
+    """The items of a sequence value at ``value_offset`` (``length`` may be undefined).
+
+    ``cut`` is the file's truncation error when this value is the element the file was cut
+    short in: the items that end within the bytes are returned (a partial last one is left
+    out, so possibly none) with a warning naming the error, as ``options.on_truncation``
+    (``ReadOptions``; None means the defaults) says: ``"raise"`` raises ``cut``.
+
+    Raises:
+        InvalidDicomError: malformed item structure; ``cut`` in the strict reading.
+    """
+    if cut is None:
+        return scan_items(
+            buf, value_offset, length, implicit_vr=implicit_vr, little_endian=little_endian
+        )
+    mode = _mode(options, "on_truncation")
+    if mode == "raise":
+        raise cut
+    items = scan_items(
+        buf, value_offset, length, implicit_vr=implicit_vr, little_endian=little_endian,
+        partial=True,
+    )  # fmt: skip
+    if mode == "warn":
+        warnings.warn(
+            f"{where}: the sequence is cut short ({cut}); its {len(items)} complete item(s)"
+            " are read, a partial one is left out",
+            stacklevel=4,
+        )
+    return items
+
+
+def _scan(buf, item: Item, implicit_vr: bool, little_endian: bool) -> ElementIndex:
+    stop = int(item.end) - (8 if item.undefined_length else 0)
+    return scan_dataset(
+        buf,
+        int(item.value_offset),
+        stop,
+        implicit_vr=implicit_vr,
+        little_endian=little_endian,
+        stop_at_item_delimiter=bool(item.undefined_length),
+    )
+
+
+def _looks_explicit(buf, item: Item) -> bool:
+    """True when the item's first element header has two VR letters at bytes 4-5."""
+    start = int(item.value_offset)
+    return start + 6 <= int(item.content_end) and bytes(buf[start + 4 : start + 6]) in VRS
+
+
+def index_item(
+    buf, item: Item, *, implicit_vr: bool, little_endian: bool, un_value: bool,
+    options: Any, where: str,
+) -> tuple[ElementIndex, bool, bool]:  # fmt: skip
+    """Index one item's content; return ``(index, implicit_vr, little_endian)`` as used.
+
+    ``un_value``: the item belongs to a value stored with VR UN. PS3.5 6.2.2 makes such items
+    Implicit VR Little Endian, and they are scanned so first. Some devices turned an explicit
+    VR SQ into UN but kept the explicit encoding of its items. Detection: when the implicit
+    reading fails (an explicit header read as implicit takes its VR letters and 16-bit length
+    as a 32-bit length, which runs past the item), and bytes 4-5 of the item's first element
+    are a known VR, the item is scanned as Explicit VR Little Endian; if that scan succeeds,
+    it is the item's layout. Otherwise the implicit reading's error is raised. A conformant
+    item never reaches the second scan.
+
+    Deviations the scanner tolerated inside the item are reported per
+    ``options.on_deviation`` (``ReadOptions``; None means the defaults).
+
+    Raises:
+        InvalidDicomError: the item's content is malformed under every candidate layout.
+    """
+    try:
+        index = _scan(buf, item, implicit_vr, little_endian)
+    except InvalidDicomError as first:
+        if not un_value or not _looks_explicit(buf, item):
+            raise
+        try:
+            index = _scan(buf, item, False, True)
+        except InvalidDicomError:
+            raise first from None
+        implicit_vr, little_endian = False, True
+    report(index.deviations, _mode(options, "on_deviation"), where, stacklevel=4)
+    return index, implicit_vr, little_endian
