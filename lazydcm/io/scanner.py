@@ -289,8 +289,20 @@ def _undefined_value_end(
     if vr is not None:
         if vr == b"UN":
             # PS3.5 6.2.2: undefined-length UN holds a sequence in Implicit VR Little Endian.
-            implicit_vr, little_endian = True, True
-            fragments = False
+            # Some devices kept the explicit VR encoding of an SQ they relabelled UN: when the
+            # implicit walk fails, an explicit VR little endian walk that succeeds is taken
+            # (the model layer detects the layout of each item the same way).
+            try:
+                return _walk_items(
+                    buf, value_offset, stop, True, True, depth, False, tag, None
+                )  # fmt: skip
+            except InvalidDicomError as exc:
+                try:
+                    return _walk_items(
+                        buf, value_offset, stop, False, True, depth, False, tag, None
+                    )  # fmt: skip
+                except InvalidDicomError:
+                    raise exc from None
         elif vr == b"SQ":
             fragments = False
         elif vr != b"OB" and vr != b"OW":

@@ -9,6 +9,7 @@ reported (``docs/deviations.md``). Returns numbers and contexts only; the caller
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from typing import Any
 
@@ -27,7 +28,8 @@ def _mode(options: Any, name: str) -> str:
 
 def sequence_items(
     buf, value_offset: int, length: int, *, implicit_vr: bool, little_endian: bool,
-    cut: Exception | None, where: str, options: Any = None,
+    cut: Exception | None, where: str, options: Any = None, un_value: bool = False,
+    owner: int | None = None,
 ) -> list[Item]:  # fmt: skip
     """The items of a sequence value at ``value_offset`` (``length`` may be undefined).
 
@@ -35,14 +37,29 @@ def sequence_items(
     short in: the items that end within the bytes are returned (a partial last one is left
     out, so possibly none) with a warning naming the error, as ``options.on_truncation``
     (``ReadOptions``; None means the defaults) says: ``"raise"`` raises ``cut``.
+    ``un_value``: the value is stored as UN; when its items do not walk in implicit VR little
+    endian (PS3.5 6.2.2) but do in explicit VR little endian, the latter is used (see
+    :func:`index_item`). ``owner``: the sequence's tag, named by errors that name no tag.
 
     Raises:
         InvalidDicomError: malformed item structure; ``cut`` in the strict reading.
     """
     if cut is None:
-        return scan_items(
-            buf, value_offset, length, implicit_vr=implicit_vr, little_endian=little_endian
-        )
+        try:
+            return scan_items(
+                buf, value_offset, length, implicit_vr=implicit_vr, little_endian=little_endian
+            )
+        except InvalidDicomError as exc:
+            if un_value:
+                # explicit VR items inside UN (see index_item): an undefined-length item's
+                # content must be walked in its own layout to find its delimiter
+                with contextlib.suppress(InvalidDicomError):
+                    return scan_items(
+                        buf, value_offset, length, implicit_vr=False, little_endian=True
+                    )
+            if exc.tag is None and owner is not None:  # name the sequence
+                raise type(exc)(exc.reason, offset=exc.offset, tag=owner) from None
+            raise
     mode = _mode(options, "on_truncation")
     if mode == "raise":
         raise cut

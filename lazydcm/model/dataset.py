@@ -21,7 +21,7 @@ import attrs
 
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
-from lazydcm.model import dictionary
+from lazydcm.model import _display, dictionary
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -281,6 +281,7 @@ class Dataset:
             return sequence_items(
                 buf, int(rec.value_offset), length, implicit_vr=item_ctx.implicit_vr,
                 little_endian=item_ctx.little_endian, cut=cut, where=where, options=ctx.options,
+                un_value=un_value, owner=int(rec.tag),
             )  # fmt: skip
 
         def make_item(item: Item) -> Dataset:
@@ -565,29 +566,35 @@ class Dataset:
 
     # -- traversal ------------------------------------------------------------------------
     def iterall(self) -> Iterator[DataElement]:
-        """Every element, depth first: each element then the elements of its items."""
+        """Every element, depth first: each element then the elements of its items. Items that
+        cannot be read are left out with a warning (offset, tag, reason)."""
+        yield from self._iterall(strict=False)
+
+    def _iterall(self, *, strict: bool) -> Iterator[DataElement]:
         for elem in self:
             yield elem
             if elem.VR == "SQ":
-                for item in elem.value:
-                    yield from item.iterall()
+                for item in _display.readable_items(elem, strict=strict):
+                    yield from item._iterall(strict=strict)
 
     def walk(
         self, callback: Callable[[Dataset, DataElement], None], recursive: bool = True
     ) -> None:
-        """Call ``callback(dataset, element)`` for every element (into items if ``recursive``)."""
+        """Call ``callback(dataset, element)`` for every element (into items if ``recursive``).
+        Items that cannot be read are not walked, with a warning naming offset, tag and reason;
+        errors raised by ``callback`` propagate."""
         for tag in self.tags():
             elem = self._element(tag)
             if elem is None:
                 continue
             callback(self, elem)
             if recursive and tag in self and elem.VR == "SQ":
-                for item in elem.value:
+                for item in _display.readable_items(elem, strict=False):
                     item.walk(callback, recursive)
 
     def decode(self) -> Dataset:
         """Decode every value recursively (the eager view); returns ``self``."""
-        for elem in self.iterall():
+        for elem in self._iterall(strict=True):
             if elem.tag not in _PIXEL_TAGS:
                 elem.value  # noqa: B018 - decoding is the point
         return self
@@ -665,22 +672,10 @@ class Dataset:
 
     # -- display --------------------------------------------------------------------------
     def formatted_lines(self, indent: int = 0) -> Iterator[str]:
-        """The dump form, one line per element, items indented (never decodes pixel data)."""
-        pad = "   " * indent
-        for elem in self:
-            if elem.VR == "SQ":
-                try:
-                    seq = elem.value
-                    count = len(seq)
-                except InvalidDicomError as exc:
-                    yield f"{pad}{elem.tag!r}  {elem.name}  <invalid: {exc.reason}>"
-                    continue
-                yield f"{pad}{elem.tag!r}  {elem.name}  {count} item(s) ----"
-                for item in seq:
-                    yield from item.formatted_lines(indent + 1)
-                    yield f"{pad}   ---------"
-            else:
-                yield pad + str(elem)
+        """The dump form, one line per element, items indented (never decodes pixel data).
+        An element or item that cannot be read shows as one ``<invalid: ...>`` line naming
+        offset, tag and reason; the rest is shown."""
+        return _display.formatted_lines(self, indent)
 
     def __str__(self) -> str:
         lines = []

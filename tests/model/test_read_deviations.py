@@ -19,7 +19,7 @@ import pytest
 import lazydcm
 from lazydcm.errors import InvalidDicomError, TruncatedDicomError
 from lazydcm.model.filedataset import ReadOptions
-from tests._build import BODY, ITEM_DELIM, SEQ_DELIM, el, item, part10
+from _build import BODY, ITEM_DELIM, SEQ_DELIM, el, item, part10
 
 BASE = part10()
 END = len(BASE)  # offset of whatever follows the last element
