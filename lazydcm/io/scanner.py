@@ -21,14 +21,22 @@ and all three are walked by item and delimiter tags alone.
 Tolerance, decided against the real-world corpus (``CATALOG.tsv``) and kept narrow:
 
 - Odd value lengths are accepted (the value layer may warn).
+The tolerated deviations are listed in ``docs/deviations.md``; each one met at a dataset level
+is noted on ``ElementIndex.deviations`` (an InvalidDicomError naming offset and tag) so that the
+reader can warn or, strictly, raise it:
+
 - A dataset level may end with zero bytes: a tail of NULs where the next header would start is
   treated as padding and not indexed (``ElementIndex.stop`` still covers it). Any other bytes
   that do not form an element raise.
 - A stray Item tag with a defined length at dataset level (fo-dicom ``FreezePattern.dcm``: an
   empty SQ followed by an empty item), and a stray zero-length Sequence Delimitation Item at a
   dataset level that is not an undefined-length item, are indexed as elements with no VR so that
-  the byte ranges still tile. A stray Item Delimitation Item outside an undefined-length item
-  raises.
+  the byte ranges still tile. A zero-length Item Delimitation Item outside an undefined-length
+  item is skipped (not indexed); with a non-zero length it raises.
+- With ``keep_truncated``, an element header cut short at the end of the buffer ends the index
+  (the header is not indexed; ``truncation`` holds the error).
+- An undefined-length UN whose items do not walk in implicit VR little endian (PS3.5 6.2.2) but
+  do in explicit VR little endian is walked so (devices that relabelled an SQ as UN).
 - In an explicit-VR syntax, an element whose VR bytes are not a DICOM VR is read as implicit VR
   little endian (tag + 32-bit length, VR recorded as none) when that reading is consistent
   (its value fits), and raises otherwise. Writers that switch to implicit VR mid-stream exist.

@@ -15,11 +15,11 @@ import warnings
 
 import pydicom
 import pytest
+from _build import BODY, ITEM_DELIM, SEQ_DELIM, el, item, part10
 
 import lazydcm
 from lazydcm.errors import InvalidDicomError, TruncatedDicomError
 from lazydcm.model.filedataset import ReadOptions
-from _build import BODY, ITEM_DELIM, SEQ_DELIM, el, item, part10
 
 BASE = part10()
 END = len(BASE)  # offset of whatever follows the last element
@@ -48,6 +48,12 @@ DEVIATIONS = {
         [*BASE_TAGS, 0xFFFEE0DD],
         END,
         0xFFFEE0DD,
+    ),
+    "stray empty item at dataset level": (
+        BASE + item(b""),
+        [*BASE_TAGS, 0xFFFEE000],
+        END,
+        0xFFFEE000,
     ),
     "NUL padding (3 bytes)": (BASE + bytes(3), BASE_TAGS, END, None),
     "NUL padding (40 bytes)": (BASE + bytes(40), BASE_TAGS, END, None),
@@ -117,9 +123,9 @@ def test_conformant_file_has_no_deviation():
     assert ds.deviations == () and ds.truncation is None
 
 
-@pytest.mark.parametrize("name", [n for n in DEVIATIONS if "sequence delimiter" not in n])
+@pytest.mark.parametrize("name", [n for n in DEVIATIONS if "stray" not in n])
 def test_pydicom_reads_the_same_elements(name):
-    # pydicom 3.0.2 refuses a stray Sequence Delimitation Item (docs/deviations.md).
+    # pydicom 3.0.2 refuses a stray Sequence Delimitation Item or Item (docs/deviations.md).
     data, tags, _, _ = DEVIATIONS[name]
     theirs = pydicom.dcmread(io.BytesIO(data))
     with pytest.warns(UserWarning):
