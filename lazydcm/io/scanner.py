@@ -53,7 +53,6 @@ reader can warn or, strictly, raise it:
 
 from __future__ import annotations
 
-import contextlib
 import struct
 from typing import NamedTuple
 
@@ -567,8 +566,9 @@ def scan_items(
             implicit VR little endian, PS3.5 6.2.2).
         stop: bound for an undefined-length value (default: end of ``buf``).
         partial: the value is the last element of a stream cut short: return the items that
-            end within the bytes (a partial last item is left out) instead of raising
-            TruncatedDicomError; other malformations still raise.
+            end within the bytes, then the item cut short (if its header is whole) as
+            ``Item(header_offset, value_offset, length, end of the bytes, False)``, instead of
+            raising TruncatedDicomError; other malformations still raise.
 
     Returns:
         The :class:`Item` list in order. Undefined-length items were scanned to their delimiter.
@@ -584,8 +584,16 @@ def scan_items(
     items: list[Item] = []
     if partial:
         end = bound if length == UNDEFINED_LENGTH else min(bound, value_offset + length)
-        with contextlib.suppress(TruncatedDicomError):  # every appended item is whole
+        try:  # every item appended by the walk is whole
             _walk_items(buf, value_offset, end, implicit_vr, little_endian, 0, False, None, items)
+        except TruncatedDicomError:
+            pos = items[-1].end if items else value_offset
+            if pos + 8 <= end:  # the item cut short, when its header is whole
+                group, elem, item_length = (_ITEM_LE if little_endian else _ITEM_BE).unpack_from(
+                    buf, pos
+                )
+                if (group << 16) | elem == ITEM:
+                    items.append(Item(pos, pos + 8, item_length, end, False))
         return items
     if length == UNDEFINED_LENGTH:
         _walk_items(buf, value_offset, bound, implicit_vr, little_endian, 0, False, None, items)

@@ -13,7 +13,7 @@ import contextlib
 import warnings
 from typing import Any
 
-from lazydcm.errors import InvalidDicomError
+from lazydcm.errors import InvalidDicomError, TruncatedDicomError
 from lazydcm.io.header import VRS
 from lazydcm.io.index import ElementIndex
 from lazydcm.io.scanner import Item, scan_dataset, scan_items
@@ -34,9 +34,10 @@ def sequence_items(
     """The items of a sequence value at ``value_offset`` (``length`` may be undefined).
 
     ``cut`` is the file's truncation error when this value is the element the file was cut
-    short in: the items that end within the bytes are returned (a partial last one is left
-    out, so possibly none) with a warning naming the error, as ``options.on_truncation``
-    (``ReadOptions``; None means the defaults) says: ``"raise"`` raises ``cut``.
+    short in: the items that end within the bytes are returned, then the item cut short (its
+    elements up to the cut; see :func:`index_item`), with a warning naming the error, as
+    ``options.on_truncation`` (``ReadOptions``; None means the defaults) says: ``"raise"``
+    raises ``cut``.
     ``un_value``: the value is stored as UN; when its items do not walk in implicit VR little
     endian (PS3.5 6.2.2) but do in explicit VR little endian, the latter is used (see
     :func:`index_item`). ``owner``: the sequence's tag, named by errors that name no tag.
@@ -69,14 +70,16 @@ def sequence_items(
     )  # fmt: skip
     if mode == "warn":
         warnings.warn(
-            f"{where}: the sequence is cut short ({cut}); its {len(items)} complete item(s)"
-            " are read, a partial one is left out",
+            f"{where}: the sequence is cut short ({cut}); {len(items)} item(s) are read, the"
+            " last one up to the cut",
             stacklevel=4,
         )
     return items
 
 
-def _scan(buf, item: Item, implicit_vr: bool, little_endian: bool) -> ElementIndex:
+def _scan(
+    buf, item: Item, implicit_vr: bool, little_endian: bool, keep_truncated: bool = False
+) -> ElementIndex:
     stop = int(item.end) - (8 if item.undefined_length else 0)
     return scan_dataset(
         buf,
@@ -85,6 +88,7 @@ def _scan(buf, item: Item, implicit_vr: bool, little_endian: bool) -> ElementInd
         implicit_vr=implicit_vr,
         little_endian=little_endian,
         stop_at_item_delimiter=bool(item.undefined_length),
+        keep_truncated=keep_truncated,
     )
 
 
@@ -118,12 +122,23 @@ def index_item(
     try:
         index = _scan(buf, item, implicit_vr, little_endian)
     except InvalidDicomError as first:
-        if not un_value or not _looks_explicit(buf, item):
-            raise
-        try:
-            index = _scan(buf, item, False, True)
-        except InvalidDicomError:
-            raise first from None
-        implicit_vr, little_endian = False, True
+        found = None
+        if un_value and _looks_explicit(buf, item):
+            with contextlib.suppress(InvalidDicomError):
+                found = _scan(buf, item, False, True)
+                implicit_vr, little_endian = False, True
+        if found is None:
+            if not isinstance(first, TruncatedDicomError):
+                raise
+            # the item a file was cut short in (it reaches the end of the bytes): indexed up
+            # to the cut, its last element raises when read, as at the top level
+            found = _scan(buf, item, implicit_vr, little_endian, keep_truncated=True)
+        index = found
+    if index.truncation is not None:  # the item a file was cut short in
+        mode = _mode(options, "on_truncation")
+        if mode == "raise":
+            raise index.truncation
+        if mode == "warn":
+            warnings.warn(f"{where}: cut short: {index.truncation}", stacklevel=4)
     report(index.deviations, _mode(options, "on_deviation"), where, stacklevel=4)
     return index, implicit_vr, little_endian

@@ -86,10 +86,16 @@ class Planner:
         ``whole=False``: the index shows only some of the elements in its byte range (a
         partial read), so the range is never copied as one piece."""
         index = ds.index
-        if self.same_layout and index is not None and whole and not ds.is_dirty():
+        # an item a file was cut short in, written inside a re-encoded sequence: its elements
+        # are written, the one cut short is left out (its value is not in the file)
+        cut_item = index is not None and index.truncation is not None and trailing_stop is None
+        if self.same_layout and index is not None and whole and not ds.is_dirty() and not cut_item:
             stop = trailing_stop if trailing_stop is not None else index.stop
             return [Copy(index.start, stop)] if stop > index.start else []
         parts = list(self._element_parts(ds))
+        if cut_item:
+            cut = [int(r.tag) for r in index.file_order() if int(r.end) >= index.stop]
+            parts = [(tag, segs) for tag, segs in parts if tag not in cut]
         segments = self._with_group_lengths(ds, parts)
         if self.same_layout and index is not None and trailing_stop is not None:
             last = max((int(r.end) for r in index.file_order()), default=index.start)
