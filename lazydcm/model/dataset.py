@@ -233,7 +233,7 @@ class Dataset:
         ctx = self._ctx
         assert rec is not None and ctx is not None
         vr = elem.VR
-        if vr == "SQ":  # a sequence cut short gives its complete items
+        if vr == "SQ":  # a sequence cut short gives its items up to the cut
             return self._sequence_for(elem, rec)
         if self._index.truncation is not None:
             self._check_truncated(rec)

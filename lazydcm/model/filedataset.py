@@ -44,8 +44,8 @@ class ReadOptions:
             ``"ignore"`` (the same without the warning; ``ds.truncation`` tells) or
             ``"raise"`` (raise the InvalidDicomError at once). A file cut inside the header of
             its last element counts as cut inside that element (the partial header is not
-            indexed; a no-op save copies it back); a sequence cut short reads its complete
-            items.
+            indexed; a no-op save copies it back); a sequence cut short gives its items up to
+            the cut.
         on_deviation: what to do with the tolerated deviations of ``docs/deviations.md``
             (a lone Item Delimitation Item, a stray Sequence Delimitation Item or Item at
             dataset level, NUL padding after the last element): ``"warn"`` (read past them
@@ -104,7 +104,7 @@ class FileDataset(Dataset):
             warnings.warn(
                 f"{source.path or 'the source'} is truncated: {index.truncation}; "
                 "that element raises InvalidDicomError when read (a sequence gives its"
-                " complete items)",
+                " items up to the cut)",
                 stacklevel=3,
             )
         report(index.deviations, options.on_deviation, source.path or "the source", stacklevel=3)
