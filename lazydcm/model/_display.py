@@ -82,6 +82,8 @@ def readable_items(elem: DataElement, *, strict: bool) -> Iterator[Any]:
         except Exception as exc:
             if strict:
                 raise
-            warnings.warn(f"{elem.tag!r} item {k + 1}: not walked: {invalid_text(exc)}", stacklevel=4)
+            warnings.warn(
+                f"{elem.tag!r} item {k + 1}: not walked: {invalid_text(exc)}", stacklevel=4
+            )
             continue
         yield item
