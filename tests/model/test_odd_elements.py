@@ -8,21 +8,17 @@ Files are built here with struct/bytes (tests/_build.py).
 from __future__ import annotations
 
 import io
-import json
 import struct
 import warnings
 
 import pydicom
 import pytest
 from _build import BODY, SEQ_DELIM, UNDEFINED, el, item, part10
-from hypothesis import given
-from hypothesis import strategies as st
+from _odd_file import GOOD, exercise, spans
 
 import lazydcm
-from lazydcm._cli.inspect import dump_json, dump_text
 from lazydcm.errors import InvalidDicomError
 from lazydcm.json import to_json_dict
-from lazydcm.model._display import element_lines
 
 CODE = el(0x00080100, b"SH", b"AB") + el(0x00080104, b"LO", b"Code name ")
 OTHER = el(0x00080100, b"SH", b"CD")
@@ -93,51 +89,13 @@ def test_un_value_that_is_no_sequence_at_all_shows_inline():
 
 
 # ------------------------------------------------------------ single corrupted elements
+# (the property over random corruptions is tests/property/test_single_element_corruption.py)
 
-SQ_DEFINED = el(0x00081115, b"SQ", item(el(0x00081150, b"UI", b"1.2.3\0")) + item(OTHER))
-SQ_UNDEFINED = el(0x0040A730, b"SQ", item(CODE, undefined=True) + SEQ_DELIM, length=UNDEFINED)
-ELEMENTS = [
-    el(0x00080060, b"CS", b"MR"),
-    SQ_DEFINED,
-    el(0x00100010, b"PN", b"Doe^Jane"),
-    el(0x00180050, b"DS", b"1.5 "),
-    el(0x00280010, b"US", b"\x10\x00"),
-    el(0x00280030, b"DS", b"0.5\\0.5 "),
-    SQ_UNDEFINED,
-    el(0x7FE00010, b"OB", b"\x01\x02\x03\x04"),
-]
-GOOD = part10(b"".join(ELEMENTS))
-BODY_START = len(part10(b""))
-
-
-def _spans():
-    """(start, stop) of each element's bytes in GOOD."""
-    pos, out = BODY_START, []
-    for e in ELEMENTS:
-        out.append((pos, pos + len(e)))
-        pos += len(e)
-    return out
-
-
-def _exercise(ds) -> str:
-    """Everything that must not fail; returns the text dump."""
-    text = str(ds)
-    assert repr(ds) == text
-    list(ds)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        list(ds.iterall())
-        ds.walk(lambda d, e: None)
-        problems: list[str] = []
-        json.loads(dump_json(ds, None, 1024, None, problems))
-        assert dump_text(ds) == text
-        for elem in ds:
-            dump_text(ds, [int(elem.tag)])
-    return text
+GOOD_TEXT = exercise(_read(GOOD))
 
 
 def _lines_outside(text: str, tag_text: str) -> list[str]:
-    """The dump's top-level lines of every element but ``tag_text`` (and its items)."""
+    """The dump's lines of every element but ``tag_text`` (and its items)."""
     out, skipping = [], False
     for line in text.splitlines():
         if not line.startswith(" "):
@@ -146,9 +104,6 @@ def _lines_outside(text: str, tag_text: str) -> list[str]:
             out.append(line)
     return out
 
-
-GOOD_DS = _read(GOOD)
-GOOD_TEXT = _exercise(GOOD_DS)
 
 # (element index, offset into it, replacement bytes, what it does)
 CORRUPTIONS = [
@@ -165,13 +120,13 @@ CORRUPTIONS = [
 
 @pytest.mark.parametrize(("k", "at", "patch", "what"), CORRUPTIONS, ids=[c[3] for c in CORRUPTIONS])
 def test_one_corrupt_element_shows_inline_and_the_rest_is_whole(k, at, patch, what):
-    start, _ = _spans()[k]
+    start, _ = spans()[k]
     data = bytearray(GOOD)
     data[start + at : start + at + len(patch)] = patch
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = _read(bytes(data))
-    text = _exercise(ds)
+    text = exercise(ds)
     tag = struct.unpack_from("<HH", GOOD, start)
     tag_text = f"({tag[0]:04X},{tag[1]:04X})"
     assert _lines_outside(text, tag_text) == _lines_outside(GOOD_TEXT, tag_text)
@@ -180,36 +135,8 @@ def test_one_corrupt_element_shows_inline_and_the_rest_is_whole(k, at, patch, wh
         assert all("offset 0x" in ln for ln in bad), bad
 
 
-@given(
-    k=st.integers(0, len(ELEMENTS) - 1),
-    where=st.floats(0, 1, exclude_max=True),
-    patch=st.binary(min_size=1, max_size=6),
-)
-def test_any_single_element_corruption_leaves_str_and_dump_working(k, where, patch):
-    """Overwrite bytes inside one element (header or value); if the file still opens, every
-    display and walk works and the elements before the corrupted one show as before."""
-    start, stop = _spans()[k]
-    at = start + int(where * (stop - start))
-    data = bytearray(GOOD)
-    data[at : at + len(patch)] = patch[: len(data) - at]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            ds = _read(bytes(data))
-        except InvalidDicomError:
-            return  # refused at open (a top-level structure broke): allowed, named
-    text = _exercise(ds)
-    lines = text.splitlines()
-    for elem in GOOD_DS:  # the elements before the corrupted one show exactly as before
-        if elem.header_offset >= start:
-            break
-        shown = list(element_lines(elem))
-        first = lines.index(shown[0])
-        assert lines[first : first + len(shown)] == shown
-
-
 def test_to_json_dict_reports_and_writes_the_bad_element_as_un():
-    start, _ = _spans()[1]
+    start, _ = spans()[1]
     data = bytearray(GOOD)
     data[start + 12 : start + 16] = b"\x08\x00\x10\x00"
     ds = _read(bytes(data))
