@@ -15,7 +15,7 @@ import warnings
 
 import pydicom
 import pytest
-from _build import BODY, ITEM_DELIM, SEQ_DELIM, el, item, part10
+from _build import BODY, IMPLICIT_LE, ITEM_DELIM, SEQ_DELIM, el, iel, item, part10
 
 import lazydcm
 from lazydcm.errors import InvalidDicomError, TruncatedDicomError
@@ -26,6 +26,10 @@ END = len(BASE)  # offset of whatever follows the last element
 BASE_TAGS = [0x00080060, 0x00100010, 0x00200013]
 SQ_HEAD = el(0x0040A730, b"SQ", b"", length=0xFFFFFFFF)  # (0040,A730) undefined length
 CONTENT_ITEM = item(el(0x00080100, b"SH", b"AB"), undefined=True)
+
+IMPLICIT_BASE = part10(
+    iel(0x00080060, b"MR") + iel(0x00100010, b"Doe^Jane") + iel(0x00200013, b"7 "), IMPLICIT_LE
+)
 
 # name: (bytes, tags read, offset of the deviation, tag it names)
 DEVIATIONS = {
@@ -48,6 +52,12 @@ DEVIATIONS = {
         [*BASE_TAGS, 0xFFFEE0DD],
         END,
         0xFFFEE0DD,
+    ),
+    "lone item delimiter at the end, implicit VR": (
+        IMPLICIT_BASE + ITEM_DELIM,
+        BASE_TAGS,
+        len(IMPLICIT_BASE),
+        0xFFFEE00D,
     ),
     "stray empty item at dataset level": (
         BASE + item(b""),
