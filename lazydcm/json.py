@@ -22,7 +22,8 @@ Choices made within what F.2.3 allows:
 * Group length elements (gggg,0000) are left out (F.2.2).
 
 Errors: ``to_json_dict`` raises :class:`~lazydcm.errors.InvalidDicomError` (with offset and
-tag) for an element whose bytes cannot be decoded; ``from_json_dict`` raises ``ValueError`` for
+tag) for an element whose bytes cannot be decoded, unless ``on_error`` is given (then it is
+told, and the element is written as UN); ``from_json_dict`` raises ``ValueError`` for
 an object that is not DICOM JSON, and ``ValueError``/``TypeError`` for a value its VR cannot
 hold (the same assignment-time check as ``ds.X = value``).
 """
@@ -38,6 +39,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from lazydcm.errors import InvalidDicomError
 from lazydcm.model.dataset import Dataset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -67,6 +69,7 @@ _SAFE_INT = 2**53  # F.2.3: 64-bit values beyond what a JSON number holds exactl
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 BulkDataURI = Callable[[DataElement], "str | None"]
+OnError = Callable[[DataElement, Exception], None]
 
 
 # -- to JSON ------------------------------------------------------------------------------------
@@ -77,6 +80,7 @@ def to_json_dict(
     *,
     bulk_data_threshold: int | None = 1024,
     bulk_data_uri: BulkDataURI | None = None,
+    on_error: OnError | None = None,
 ) -> dict[str, Any]:
     """The DICOM JSON Model object of ``ds`` (a ``dict`` ready for ``json.dumps``).
 
@@ -86,16 +90,48 @@ def to_json_dict(
     is inlined (which reads it). The file meta group is not included (it is not part of the
     dataset).
 
+    ``on_error(element, error)``, when given, is called for an element (at any depth) whose
+    bytes cannot be decoded, instead of raising; that element is written as ``UN`` with its
+    stored bytes inline (PS3.18 F.2.7) when they are at most ``bulk_data_threshold`` bytes
+    and can be read, else with no value; the other elements are written as usual.
+
     Raises:
-        InvalidDicomError: an element's bytes cannot be decoded (names offset and tag).
+        InvalidDicomError: an element's bytes cannot be decoded (names offset and tag), when
+            there is no ``on_error``.
     """
     out: dict[str, Any] = {}
     for elem in ds:
         tag = int(elem.tag)
         if tag & 0xFFFF == 0:  # PS3.18 F.2.2: no group length attributes
             continue
-        out[f"{tag:08X}"] = _attribute(elem, ds, bulk_data_threshold, bulk_data_uri)
+        try:
+            attr = _attribute(elem, ds, bulk_data_threshold, bulk_data_uri, on_error)
+        except InvalidDicomError as exc:
+            if on_error is None:
+                raise
+            on_error(elem, exc)
+            attr = _stored_as_un(elem, ds, bulk_data_threshold)
+        out[f"{tag:08X}"] = attr
     return out
+
+
+def _stored_as_un(elem: DataElement, ds: Dataset, threshold: int | None) -> dict[str, Any]:
+    """An undecodable element as UN: its stored bytes inline when small and readable."""
+    attr: dict[str, Any] = {"vr": "UN"}
+    rec = elem.record
+    ctx = ds._ctx
+    if rec is None or ctx is None:
+        return attr
+    end = int(rec.end) - (8 if rec.undefined_length else 0)
+    size = min(end, ctx.source.size) - int(rec.value_offset)
+    if size <= 0 or (threshold is not None and size > threshold):
+        return attr
+    try:
+        data = bytes(ctx.source.view(int(rec.value_offset), size))
+    except ValueError:  # the source is closed (SourceClosedError) or the range is gone
+        return attr
+    attr["InlineBinary"] = base64.b64encode(data).decode("ascii")
+    return attr
 
 
 def to_json(ds: Dataset, *, indent: int | None = None, **options: Any) -> str:
@@ -106,7 +142,11 @@ def to_json(ds: Dataset, *, indent: int | None = None, **options: Any) -> str:
 
 
 def _attribute(
-    elem: DataElement, ds: Dataset, threshold: int | None, uri_for: BulkDataURI | None
+    elem: DataElement,
+    ds: Dataset,
+    threshold: int | None,
+    uri_for: BulkDataURI | None,
+    on_error: OnError | None = None,
 ) -> dict[str, Any]:
     vr = elem.VR
     if vr in BINARY_VRS:
@@ -114,7 +154,9 @@ def _attribute(
     attr: dict[str, Any] = {"vr": vr}
     if vr == "SQ":
         items = [
-            to_json_dict(item, bulk_data_threshold=threshold, bulk_data_uri=uri_for)
+            to_json_dict(
+                item, bulk_data_threshold=threshold, bulk_data_uri=uri_for, on_error=on_error
+            )
             for item in elem.value
         ]
         if items:

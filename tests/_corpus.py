@@ -2,6 +2,9 @@
 
 The corpus lives outside the repository (``../shared/corpus`` next to the checkout, or
 ``$LAZYDCM_CORPUS``). Under CI (``CI`` set) a missing corpus is a failure, never a skip.
+Elsewhere (a fresh clone) the corpus tests run on the sample files of the pydicom wheel
+(``tests/_wheel_corpus.py``, same layout and catalog columns): ``FULL`` says which one is in
+use, and a test that needs a file the wheel does not ship skips naming it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("LAZYDCM_CORPUS", REPO / ".." / "shared" / "corpus")).resolve()
+SHARED_CORPUS = Path(os.environ.get("LAZYDCM_CORPUS", REPO / ".." / "shared" / "corpus")).resolve()
+IN_CI = bool(os.environ.get("CI"))
+#: True when the full shared corpus is in use; False for the pydicom wheel's sample files
+FULL = (SHARED_CORPUS / "CATALOG.tsv").is_file()
+if FULL or IN_CI:
+    CORPUS = SHARED_CORPUS
+else:
+    from _wheel_corpus import wheel_corpus
+
+    CORPUS = wheel_corpus()
 
 _NOT_DICOM = {
     "LICENSE",
@@ -28,13 +40,29 @@ _NOT_DICOM = {
 
 
 def require_corpus() -> Path:
-    """The corpus directory; fails under CI, skips elsewhere, when it is missing."""
+    """The corpus directory (the full one, or outside CI the wheel's stand-in); fails under
+    CI, skips elsewhere, when it is missing."""
     if not (CORPUS / "CATALOG.tsv").is_file():
         message = f"DICOM corpus not found at {CORPUS} (set LAZYDCM_CORPUS)"
-        if os.environ.get("CI"):
+        if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     return CORPUS
+
+
+def corpus_file(rel: str) -> Path:
+    """The path of corpus file ``rel``. With the wheel's stand-in corpus, a file the pydicom
+    wheel does not ship skips the test naming it (under CI the full corpus is required)."""
+    path = require_corpus() / rel
+    if not FULL and not path.exists():
+        pytest.skip(f"{rel} is only in the full corpus (pydicom's wheel does not ship it)")
+    return path
+
+
+def at_least(full: int, wheel: int) -> int:
+    """A minimum count for a corpus-wide check: ``full`` with the full corpus, ``wheel`` with
+    the pydicom wheel's sample files."""
+    return full if FULL else wheel
 
 
 def catalog() -> list[dict[str, str]]:
@@ -53,7 +81,7 @@ def corpus_paths() -> list[str]:
 
 def test_file(name: str) -> Path:
     """A file of pydicom's test files in the corpus (e.g. ``"rtplan.dcm"``)."""
-    return require_corpus() / "pydicom-3.0.2" / "test_files" / name
+    return corpus_file(f"pydicom-3.0.2/test_files/{name}")
 
 
 test_file.__test__ = False  # not a test

@@ -14,7 +14,7 @@ from typing import Any
 
 import pydicom
 import pytest
-from _corpus import CORPUS, catalog, require_corpus
+from _corpus import CORPUS, catalog, corpus_file, require_corpus
 from pydicom.multival import MultiValue as PdMultiValue
 from pydicom.sequence import Sequence as PdSequence
 from pydicom.valuerep import PersonName as PdPersonName
@@ -153,7 +153,7 @@ def _readable(path: str) -> bool:
 
 @pytest.mark.parametrize("rel", sorted(p for p in ROWS if _readable(p)))
 def test_agrees_with_pydicom(rel: str) -> None:
-    path = require_corpus() / rel
+    path = corpus_file(rel)
     if rel in PYDICOM_WRONG:
         print("deliberate disagreement:", PYDICOM_WRONG[rel])
         test_files_pydicom_rejects_read_or_raise_invalid(rel)
@@ -173,7 +173,7 @@ def test_agrees_with_pydicom(rel: str) -> None:
 
 @pytest.mark.parametrize("rel", sorted(p for p in ROWS if not _readable(p)))
 def test_files_pydicom_rejects_read_or_raise_invalid(rel: str) -> None:
-    path = require_corpus() / rel
+    path = corpus_file(rel)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

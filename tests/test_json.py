@@ -11,7 +11,7 @@ import warnings
 import numpy
 import pydicom
 import pytest
-from _corpus import CORPUS, catalog, require_corpus, test_file
+from _corpus import CORPUS, catalog, corpus_file, require_corpus, test_file
 
 import lazydcm
 from lazydcm import DataElement, Dataset, Sequence
@@ -270,7 +270,7 @@ JSON_FILES = [
 
 @pytest.mark.parametrize("name", JSON_FILES)
 def test_pydicom_reads_our_json_as_it_reads_the_file(name):
-    path = require_corpus() / name
+    path = corpus_file(name)
     with lazydcm.dcmread(path) as ds:
         text = to_json(ds)
     ours = pydicom.Dataset.from_json(text)

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pydicom
 import pytest
-from _corpus import catalog, require_corpus, test_file
+from _corpus import catalog, corpus_file, test_file
 
 import lazydcm
 import lazydcm.pixels.lazy
@@ -24,7 +24,7 @@ DECODABLE = sorted(
 
 @pytest.mark.parametrize("rel", DECODABLE)
 def test_pixel_array_equals_pydicom(rel):
-    path = require_corpus() / rel
+    path = corpus_file(rel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = pydicom.dcmread(path, force=True).pixel_array
@@ -67,7 +67,7 @@ def test_native_multiframe_is_a_view_and_edits_never_reach_the_file(tmp_path):
 
 
 def test_frame_bytes_of_encapsulated_data():
-    path = require_corpus() / "pydicom-3.0.2/test_files/MR_small_RLE.dcm"
+    path = corpus_file("pydicom-3.0.2/test_files/MR_small_RLE.dcm")
     ds = lazydcm.dcmread(path)
     data = ds.frame_bytes(0)
     assert len(data) > 64  # an RLE header and segments

@@ -28,15 +28,9 @@ def _open(path: str, force: bool) -> tuple[Any, str | None]:
 
 
 def _element_lines(elem: Any, indent: int = 0) -> Iterator[str]:
-    pad = "   " * indent
-    if elem.VR != "SQ":
-        yield pad + str(elem)
-        return
-    items = elem.value
-    yield f"{pad}{elem.tag!r}  {elem.name}  {len(items)} item(s) ----"
-    for item in items:
-        yield from item.formatted_lines(indent + 1)
-        yield f"{pad}   ---------"
+    from lazydcm.model._display import element_lines  # an unreadable value shows inline
+
+    return element_lines(elem, indent)
 
 
 def dump_text(ds: Any, tags: list[int] | None = None) -> str:
@@ -54,13 +48,27 @@ def dump_text(ds: Any, tags: list[int] | None = None) -> str:
     return "\n".join(lines)
 
 
-def dump_json(ds: Any, tags: list[int] | None, threshold: int | None, indent: int | None) -> str:
+def dump_json(
+    ds: Any,
+    tags: list[int] | None,
+    threshold: int | None,
+    indent: int | None,
+    problems: list[str] | None = None,
+) -> str:
     """The DICOM JSON Model object of the dataset (PS3.18 F.2), or of only ``tags``. Pixel
     data and binary values above ``threshold`` bytes become ``file:`` BulkDataURIs (never read);
-    for a deflated file, whose bytes on disk are compressed, values are inlined instead."""
+    for a deflated file, whose bytes on disk are compressed, values are inlined instead. An
+    element that cannot be decoded is written as UN and its error (offset, tag, reason) is
+    appended to ``problems`` (raised when ``problems`` is None)."""
     from lazydcm.json import file_bulk_data_uris, to_json_dict
 
-    obj = to_json_dict(ds, bulk_data_threshold=threshold, bulk_data_uri=file_bulk_data_uris(ds))
+    on_error = None if problems is None else (lambda elem, exc: problems.append(str(exc)))
+    obj = to_json_dict(
+        ds,
+        bulk_data_threshold=threshold,
+        bulk_data_uri=file_bulk_data_uris(ds),
+        on_error=on_error,
+    )
     if tags is not None:
         wanted = {f"{tag:08X}" for tag in tags}
         obj = {key: value for key, value in obj.items() if key in wanted}
@@ -88,9 +96,10 @@ def run_dump(args: argparse.Namespace) -> int:
             console.error(path, describe_error(exc))
             status = EXIT_FAILED
             continue
+        problems: list[str] = []
         try:
             if args.json:
-                text = dump_json(ds, tags, args.bulk_data_threshold, args.indent)
+                text = dump_json(ds, tags, args.bulk_data_threshold, args.indent, problems)
             else:
                 text = dump_text(ds, tags)
                 if many:
@@ -102,6 +111,8 @@ def run_dump(args: argparse.Namespace) -> int:
         finally:
             ds.close()
         console.out(text)
+        for message in problems:  # the element is in the JSON as UN; the rest is whole
+            console.error(path, f"written as UN: {message}")
         if problem is not None:
             console.error(path, problem)
             status = EXIT_FAILED

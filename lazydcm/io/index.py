@@ -80,11 +80,12 @@ class IndexBuilder:
     appended to.
     """
 
-    __slots__ = ("start", "tags", "vrs", "nums", "truncation")
+    __slots__ = ("start", "tags", "vrs", "nums", "truncation", "deviations")
 
     def __init__(self, start: int):
         self.start = start
         self.truncation: Exception | None = None
+        self.deviations: list[Exception] = []
         self.tags = array("I")
         self.vrs = bytearray()
         self.nums = array("q")
@@ -125,6 +126,7 @@ class IndexBuilder:
         index.stop = stop
         index.end = stop if end is None else end
         index.truncation = self.truncation
+        index.deviations = tuple(self.deviations)
         index._sorted = None
         index._order = None
         index._duplicates = None
@@ -159,7 +161,11 @@ class ElementIndex:
         end: offset past everything consumed: ``stop + 8`` when an item delimiter closed the
             range, else ``stop``.
         truncation: for an index scanned with ``keep_truncated``, the TruncatedDicomError of
-            its last element when the bytes ended inside it, else None.
+            its last element when the bytes ended inside it (or of an element header cut
+            short at the very end, which is then not indexed), else None.
+        deviations: the tolerated deviations the scanner met at this level, in file order, as
+            InvalidDicomError instances naming offset and tag (stray delimiters, NUL padding;
+            see ``docs/deviations.md``); raising one of them is the strict reading.
         is_sorted: True when the tags are in non-decreasing order in the file (PS3.5 7.1 wants
             strictly ascending; files that are not exist).
 
@@ -179,6 +185,7 @@ class ElementIndex:
         "stop",
         "end",
         "truncation",
+        "deviations",
         "_sorted",
         "_order",
         "_duplicates",
@@ -197,6 +204,7 @@ class ElementIndex:
         stop: int,
         end: int | None = None,
         truncation: Exception | None = None,
+        deviations: tuple = (),
     ):
         if isinstance(vrs, np.ndarray):
             vrs = vrs.astype("S2").tobytes()
@@ -219,6 +227,7 @@ class ElementIndex:
         self.stop = stop
         self.end = stop if end is None else end
         self.truncation = truncation
+        self.deviations = tuple(deviations)
         self._sorted: bool | None = None
         self._order: list[int] | None = None
         self._duplicates: list[int] | None = None
@@ -358,6 +367,7 @@ class ElementIndex:
             stop=self.stop,
             end=self.end,
             truncation=self.truncation,
+            deviations=self.deviations,
         )
 
     def positions_in_order(self) -> np.ndarray:

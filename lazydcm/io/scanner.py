@@ -21,14 +21,22 @@ and all three are walked by item and delimiter tags alone.
 Tolerance, decided against the real-world corpus (``CATALOG.tsv``) and kept narrow:
 
 - Odd value lengths are accepted (the value layer may warn).
+The tolerated deviations are listed in ``docs/deviations.md``; each one met at a dataset level
+is noted on ``ElementIndex.deviations`` (an InvalidDicomError naming offset and tag) so that the
+reader can warn or, strictly, raise it:
+
 - A dataset level may end with zero bytes: a tail of NULs where the next header would start is
   treated as padding and not indexed (``ElementIndex.stop`` still covers it). Any other bytes
   that do not form an element raise.
 - A stray Item tag with a defined length at dataset level (fo-dicom ``FreezePattern.dcm``: an
   empty SQ followed by an empty item), and a stray zero-length Sequence Delimitation Item at a
   dataset level that is not an undefined-length item, are indexed as elements with no VR so that
-  the byte ranges still tile. A stray Item Delimitation Item outside an undefined-length item
-  raises.
+  the byte ranges still tile. A zero-length Item Delimitation Item outside an undefined-length
+  item is skipped (not indexed); with a non-zero length it raises.
+- With ``keep_truncated``, an element header cut short at the end of the buffer ends the index
+  (the header is not indexed; ``truncation`` holds the error).
+- An undefined-length UN whose items do not walk in implicit VR little endian (PS3.5 6.2.2) but
+  do in explicit VR little endian is walked so (devices that relabelled an SQ as UN).
 - In an explicit-VR syntax, an element whose VR bytes are not a DICOM VR is read as implicit VR
   little endian (tag + 32-bit length, VR recorded as none) when that reading is consistent
   (its value fits), and raises otherwise. Writers that switch to implicit VR mid-stream exist.
@@ -61,9 +69,8 @@ from lazydcm.io.header import (
     read_header_fields,
 )
 from lazydcm.io.index import ElementIndex, IndexBuilder
+from lazydcm.io.sniff import chain_crosses, element_fits, sniff_layout
 from lazydcm.io.syntax import (
-    EXPLICIT_BE_LAYOUT,
-    EXPLICIT_LE_LAYOUT,
     IMPLICIT_LE_LAYOUT,
     ByteLayout,
     layout_for,
@@ -92,6 +99,8 @@ _MAGIC = b"DICM"
 _ITEM_LE = struct.Struct("<HHL")
 _ITEM_BE = struct.Struct(">HHL")
 _U16_LE = struct.Struct("<H")
+_TAG_LE = struct.Struct("<HH")
+_TAG_BE = struct.Struct(">HH")
 _U32_LE = struct.Struct("<L")
 _U32_BE = struct.Struct(">L")
 _EXPLICIT_LE = struct.Struct("<HH2sH")
@@ -181,6 +190,17 @@ def _all_zero(buf, start: int, stop: int) -> bool:
 
 
 # --------------------------------------------------------------------------- dataset scanning
+
+
+def _tag_at(buf, pos: int, little_endian: bool) -> int:
+    group, elem = (_TAG_LE if little_endian else _TAG_BE).unpack_from(buf, pos)
+    return (group << 16) | elem
+
+
+def _deviate(builder: IndexBuilder | None, reason: str, offset: int, tag: int | None = None):
+    """Note a tolerated deviation (see docs/deviations.md) on the index being built."""
+    if builder is not None:
+        builder.deviations.append(InvalidDicomError(reason, offset=offset, tag=tag))
 
 
 def _implicit_fallback(buf, pos: int, stop: int, little_endian: bool):
@@ -275,8 +295,20 @@ def _undefined_value_end(
     if vr is not None:
         if vr == b"UN":
             # PS3.5 6.2.2: undefined-length UN holds a sequence in Implicit VR Little Endian.
-            implicit_vr, little_endian = True, True
-            fragments = False
+            # Some devices kept the explicit VR encoding of an SQ they relabelled UN: when the
+            # implicit walk fails, an explicit VR little endian walk that succeeds is taken
+            # (the model layer detects the layout of each item the same way).
+            try:
+                return _walk_items(
+                    buf, value_offset, stop, True, True, depth, False, tag, None
+                )  # fmt: skip
+            except InvalidDicomError as exc:
+                try:
+                    return _walk_items(
+                        buf, value_offset, stop, False, True, depth, False, tag, None
+                    )  # fmt: skip
+                except InvalidDicomError:
+                    raise exc from None
         elif vr == b"SQ":
             fragments = False
         elif vr != b"OB" and vr != b"OW":
@@ -339,8 +371,14 @@ def _scan(
                 break
         if pos + 8 > stop:
             if not in_item and _all_zero(buf, pos, stop):
+                _deviate(builder, f"{stop - pos} NUL bytes of padding after the last element", pos)
                 break  # a few trailing NULs, too short for a header: padding
-            raise _past_end("element header", pos, None, pos + 8, stop, size)
+            cut_tag = _tag_at(buf, pos, little_endian) if pos + 4 <= stop else None
+            error = _past_end("element header", pos, cut_tag, pos + 8, stop, size)
+            if keep_truncated and not in_item and builder is not None and stop >= size:
+                builder.truncation = error  # a header cut short at the end: not indexed
+                break
+            raise error
         # The header forms of PS3.5 7.1 (see lazydcm.io.header), decoded inline for speed.
         if implicit_vr:
             group, elem, length = unpack_implicit(buf, pos)
@@ -357,7 +395,11 @@ def _scan(
             elif vr in LONG_LENGTH_VRS:  # PS3.5 7.1.2: 2 reserved bytes + 32-bit length
                 value_offset = pos + 12
                 if value_offset > stop:
-                    raise _past_end("element header", pos, tag, value_offset, stop, size)
+                    error = _past_end("element header", pos, tag, value_offset, stop, size)
+                    if keep_truncated and not in_item and builder is not None and stop >= size:
+                        builder.truncation = error  # a header cut short at the end
+                        break
+                    raise error
                 (length,) = unpack_u32(buf, pos + 8)
             elif vr in VRS:
                 value_offset = pos + 8
@@ -365,6 +407,7 @@ def _scan(
                 tag, value_offset, length = _implicit_fallback(buf, pos, stop, little_endian)
                 vr = None
         if tag == 0 and length == 0 and not in_item and _all_zero(buf, pos, stop):
+            _deviate(builder, f"{stop - pos} NUL bytes of padding after the last element", pos)
             break  # trailing NUL padding at the end of a dataset level
         if stop_tag is not None and tag >= stop_tag:
             return pos, pos
@@ -386,9 +429,21 @@ def _scan(
                     if tag == ITEM_DELIM:
                         if in_item:
                             return pos, value_offset  # PS3.5 7.5.2 (length should be 0)
-                        raise InvalidDicomError(
-                            "item delimiter outside an undefined-length item", offset=pos, tag=tag
+                        if length != 0:
+                            raise InvalidDicomError(
+                                f"item delimiter of length {length} outside an"
+                                " undefined-length item",
+                                offset=pos,
+                                tag=tag,
+                            )
+                        # PS3.5 7.5.2 has it close an undefined-length item only. A lone one
+                        # carries nothing (SR writers leave one after the last element):
+                        # skipped, not indexed; a no-op save copies it with the range.
+                        _deviate(
+                            builder, "item delimiter outside an undefined-length item", pos, tag
                         )
+                        pos = value_offset
+                        continue
                     if tag == SEQ_DELIM and (in_item or length != 0):
                         raise InvalidDicomError(
                             "sequence delimiter inside an item (missing item delimiter)"
@@ -400,6 +455,14 @@ def _scan(
                     if tag != ITEM and tag != SEQ_DELIM:
                         raise InvalidDicomError("unknown item/delimiter tag", offset=pos, tag=tag)
                     # A stray item (defined length) or zero-length sequence delimiter: tolerated.
+                    _deviate(
+                        builder,
+                        "stray item at dataset level"
+                        if tag == ITEM
+                        else "sequence delimiter outside an undefined-length sequence",
+                        pos,
+                        tag,
+                    )
                 end = value_offset + length
                 if end > stop:
                     raise _past_end(f"value length {length}", pos, tag, end, stop, size)
@@ -490,6 +553,7 @@ def scan_items(
     implicit_vr: bool,
     little_endian: bool,
     stop: int | None = None,
+    partial: bool = False,
 ) -> list[Item]:
     """Return the items of a sequence value (or the fragments of encapsulated pixel data).
 
@@ -500,6 +564,10 @@ def scan_items(
         implicit_vr, little_endian: the encoding of the items (for UN of undefined length pass
             implicit VR little endian, PS3.5 6.2.2).
         stop: bound for an undefined-length value (default: end of ``buf``).
+        partial: the value is the last element of a stream cut short: return the items that
+            end within the bytes, then the item cut short (if its header is whole) as
+            ``Item(header_offset, value_offset, length, end of the bytes, False)``, instead of
+            raising TruncatedDicomError; other malformations still raise.
 
     Returns:
         The :class:`Item` list in order. Undefined-length items were scanned to their delimiter.
@@ -513,6 +581,19 @@ def scan_items(
     if not 0 <= value_offset <= bound <= size:
         raise ValueError(f"value offset {value_offset} is not within [0, {bound}]")
     items: list[Item] = []
+    if partial:
+        end = bound if length == UNDEFINED_LENGTH else min(bound, value_offset + length)
+        try:  # every item appended by the walk is whole
+            _walk_items(buf, value_offset, end, implicit_vr, little_endian, 0, False, None, items)
+        except TruncatedDicomError:
+            pos = items[-1].end if items else value_offset
+            if pos + 8 <= end:  # the item cut short, when its header is whole
+                group, elem, item_length = (_ITEM_LE if little_endian else _ITEM_BE).unpack_from(
+                    buf, pos
+                )
+                if (group << 16) | elem == ITEM:
+                    items.append(Item(pos, pos + 8, item_length, end, False))
+        return items
     if length == UNDEFINED_LENGTH:
         _walk_items(buf, value_offset, bound, implicit_vr, little_endian, 0, False, None, items)
     else:
@@ -521,87 +602,6 @@ def scan_items(
             raise _past_end(f"sequence of length {length}", value_offset, None, end, bound, size)
         _walk_items(buf, value_offset, end, implicit_vr, little_endian, 0, False, None, items, end)
     return items
-
-
-# --------------------------------------------------------------------------- sniffing
-
-
-def _tag_pair(buf, pos: int) -> tuple[int, int]:
-    b = bytes(buf[pos : pos + 4])
-    return (
-        int.from_bytes(b[0:2], "little") << 16 | int.from_bytes(b[2:4], "little"),
-        int.from_bytes(b[0:2], "big") << 16 | int.from_bytes(b[2:4], "big"),
-    )
-
-
-def _element_fits(buf, pos: int, layout: ByteLayout) -> bool:
-    """True when the element at ``pos`` reads cleanly under ``layout`` and is plausible: not an
-    item or delimiter, its value fits in ``buf``, and an undefined-length value may be one and
-    starts with an item or sequence delimiter tag."""
-    try:
-        tag, vr, value_offset, length = read_header_fields(
-            buf, pos, layout.implicit_vr, layout.little_endian
-        )
-    except InvalidDicomError:
-        return False
-    if tag >> 16 == 0xFFFE:
-        return False
-    if length != UNDEFINED_LENGTH:
-        return value_offset + length <= len(buf)
-    if vr is not None and vr not in (b"SQ", b"UN", b"OB", b"OW"):
-        return False
-    little = layout.little_endian or vr == b"UN"  # PS3.5 6.2.2
-    if value_offset + 4 > len(buf):
-        return False
-    first = _tag_pair(buf, value_offset)[0 if little else 1]
-    return first in (ITEM, SEQ_DELIM)
-
-
-def sniff_layout(buf, offset: int) -> ByteLayout | None:
-    """Guess the encoding of a dataset from its first element at ``offset``.
-
-    Two known VR letters at ``offset + 4`` mean explicit VR; the byte order is the one that
-    reads the tag as the smaller number (datasets start with low groups such as 0008). Otherwise
-    implicit VR little endian (PS3.5 A.1; there is no implicit big endian) if that reading makes
-    sense. The element's value must fit in ``buf`` either way.
-
-    Returns:
-        The guessed :class:`ByteLayout`, or None when fewer than 8 bytes remain, the 8 bytes are
-        all zero, or no reading is consistent. Never raises on bad bytes.
-    """
-    if offset < 0 or offset + 8 > len(buf):
-        return None
-    head = bytes(buf[offset : offset + 8])
-    if head == bytes(8):
-        return None
-    tag_le, tag_be = _tag_pair(buf, offset)
-    if head[4:6] in VRS:
-        first = EXPLICIT_LE_LAYOUT if tag_le <= tag_be else EXPLICIT_BE_LAYOUT
-        if _element_fits(buf, offset, first):
-            return first
-        other = EXPLICIT_BE_LAYOUT if first is EXPLICIT_LE_LAYOUT else EXPLICIT_LE_LAYOUT
-        if _element_fits(buf, offset, other):
-            return other
-    if tag_le <= tag_be and _element_fits(buf, offset, IMPLICIT_LE_LAYOUT):
-        return IMPLICIT_LE_LAYOUT
-    return None
-
-
-def _chain_crosses(buf, start: int, target: int, layout: ByteLayout) -> bool:
-    """True when defined-length elements read from ``start`` under ``layout`` reach past
-    ``target`` without error (used to tell a raw dataset from a preamble)."""
-    pos = start
-    while pos <= target:
-        try:
-            tag, vr, value_offset, length = read_header_fields(
-                buf, pos, layout.implicit_vr, layout.little_endian
-            )
-        except InvalidDicomError:
-            return False
-        if length == UNDEFINED_LENGTH or value_offset + length > len(buf):
-            return False
-        pos = value_offset + length
-    return True
 
 
 # --------------------------------------------------------------------------- preamble and meta
@@ -736,7 +736,7 @@ def scan_preamble_and_meta(buf, *, force: bool = False) -> FileHead:
         contradicted = (
             not layout.deflated
             and dataset_offset < size
-            and not _element_fits(buf, dataset_offset, layout)
+            and not element_fits(buf, dataset_offset, layout)
             and not _all_zero(buf, dataset_offset, size)
         )
         if contradicted:
@@ -762,4 +762,4 @@ def scan_preamble_and_meta(buf, *, force: bool = False) -> FileHead:
 def _raw_dataset_at_zero(buf) -> bool:
     """True when offset 0 starts a dataset whose elements run across offset 132."""
     layout = sniff_layout(buf, 0)
-    return layout is not None and _chain_crosses(buf, 0, 132, layout)
+    return layout is not None and chain_crosses(buf, 0, 132, layout)

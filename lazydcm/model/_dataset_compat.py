@@ -177,7 +177,12 @@ class DatasetCompat:
         if formatted:  # one given: the other is the default (pydicom's defaults)
             element_format = element_format or DEFAULT_ELEMENT_FORMAT
             sequence_element_format = sequence_element_format or DEFAULT_SEQUENCE_FORMAT
-        pad = "" if formatted else "   " * indent
+        if not formatted:  # lazydcm's form; what cannot be read is one <invalid: ...> line
+            from lazydcm.model import _display
+
+            yield from _display.formatted_lines(self, indent)
+            return
+        pad = ""
         for elem in self:
             if elem.VR == "SQ":
                 try:

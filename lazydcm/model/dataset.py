@@ -22,7 +22,7 @@ import attrs
 
 from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.header import UNDEFINED_LENGTH
-from lazydcm.model import dictionary
+from lazydcm.model import _display, dictionary
 from lazydcm.model._dataset_compat import DatasetCompat
 from lazydcm.model._pickle import MISSING as _MISSING
 from lazydcm.model._pickle import reduce_dataset
@@ -30,7 +30,7 @@ from lazydcm.model._pickle import reopened_attribute as _reopened_attribute
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
-from lazydcm.model.tag import Tag
+from lazydcm.model.tag import Tag, tag_repr
 from lazydcm.model.values import decode_value, decoder_for
 from lazydcm.model.vr import CHARSET_VRS, VR, resolve_vr
 
@@ -61,6 +61,7 @@ class Context:
     source: Source
     implicit_vr: bool
     little_endian: bool
+    options: Any = None  # the ReadOptions of dcmread, for sequence items read later
 
 
 def to_tag(key: Any) -> Tag:
@@ -274,11 +275,11 @@ class Dataset(DatasetCompat):
         rec = elem.record
         ctx = self._ctx
         assert rec is not None and ctx is not None
+        vr = elem.VR
+        if vr == "SQ":  # a sequence cut short gives its items up to the cut
+            return self._sequence_for(elem, rec)
         if self._index.truncation is not None:
             self._check_truncated(rec)
-        vr = elem.VR
-        if vr == "SQ":
-            return self._sequence_for(elem, rec)
         source = ctx.source
         try:  # a ranged source fetches here; its errors then name the element
             if rec.undefined_length:  # encapsulated pixel data: items up to the delimiter
@@ -308,37 +309,39 @@ class Dataset(DatasetCompat):
             raise index.truncation
 
     def _sequence_for(self, elem: DataElement, rec: Record) -> Sequence:
-        from lazydcm.io.scanner import scan_dataset, scan_items
+        from lazydcm.model._items import index_item, sequence_items
 
         ctx = self._ctx
         assert ctx is not None
-        # PS3.5 6.2.2: the items of an undefined-length UN are implicit VR little endian
-        item_ctx = Context(ctx.source, True, True) if rec.vr == b"UN" else ctx
+        un_value = rec.vr == b"UN"
+        # PS3.5 6.2.2: the items of a UN value are implicit VR little endian (see index_item
+        # for the explicit-VR items some devices write there)
+        item_ctx = Context(ctx.source, True, True, ctx.options) if un_value else ctx
         # a ranged source fetches the sequence's bytes (no-op for mapped files)
         ctx.source.ensure(int(rec.value_offset), int(rec.end) - int(rec.value_offset))
         buf = ctx.source.buffer
         length = UNDEFINED_LENGTH if rec.undefined_length else int(rec.length)
+        index = self._index
+        cut = index.truncation if index is not None and int(rec.end) >= index.stop else None
+        where = f"{tag_repr(int(rec.tag))} at offset 0x{int(rec.header_offset):X}"
 
         def scan() -> list[Item]:
-            return scan_items(
-                buf,
-                int(rec.value_offset),
-                length,
-                implicit_vr=item_ctx.implicit_vr,
-                little_endian=item_ctx.little_endian,
-            )
+            return sequence_items(
+                buf, int(rec.value_offset), length, implicit_vr=item_ctx.implicit_vr,
+                little_endian=item_ctx.little_endian, cut=cut, where=where, options=ctx.options,
+                un_value=un_value, owner=int(rec.tag),
+            )  # fmt: skip
 
         def make_item(item: Item) -> Dataset:
-            stop = int(item.end) - (8 if item.undefined_length else 0)
-            index = scan_dataset(
-                buf,
-                int(item.value_offset),
-                stop,
-                implicit_vr=item_ctx.implicit_vr,
-                little_endian=item_ctx.little_endian,
-                stop_at_item_delimiter=bool(item.undefined_length),
-            )
-            return Dataset._from_index(item_ctx, index, parent=self, item=item)
+            found, implicit, little = index_item(
+                buf, item, implicit_vr=item_ctx.implicit_vr,
+                little_endian=item_ctx.little_endian, un_value=un_value,
+                options=ctx.options, where=f"item at offset 0x{item.header_offset:X}",
+            )  # fmt: skip
+            own_ctx = item_ctx
+            if (implicit, little) != (item_ctx.implicit_vr, item_ctx.little_endian):
+                own_ctx = Context(ctx.source, implicit, little, ctx.options)
+            return Dataset._from_index(own_ctx, found, parent=self, item=item)
 
         seq = Sequence._from_source(scan, make_item)
         seq._attach(self)
@@ -615,29 +618,35 @@ class Dataset(DatasetCompat):
 
     # -- traversal ------------------------------------------------------------------------
     def iterall(self) -> Iterator[DataElement]:
-        """Every element, depth first: each element then the elements of its items."""
+        """Every element, depth first: each element then the elements of its items. Items that
+        cannot be read are left out with a warning (offset, tag, reason)."""
+        yield from self._iterall(strict=False)
+
+    def _iterall(self, *, strict: bool) -> Iterator[DataElement]:
         for elem in self:
             yield elem
             if elem.VR == "SQ":
-                for item in elem.value:
-                    yield from item.iterall()
+                for item in _display.readable_items(elem, strict=strict):
+                    yield from item._iterall(strict=strict)
 
     def walk(
         self, callback: Callable[[Dataset, DataElement], None], recursive: bool = True
     ) -> None:
-        """Call ``callback(dataset, element)`` for every element (into items if ``recursive``)."""
+        """Call ``callback(dataset, element)`` for every element (into items if ``recursive``).
+        Items that cannot be read are not walked, with a warning naming offset, tag and reason;
+        errors raised by ``callback`` propagate."""
         for tag in self.tags():
             elem = self._element(tag)
             if elem is None:
                 continue
             callback(self, elem)
             if recursive and tag in self and elem.VR == "SQ":
-                for item in elem.value:
+                for item in _display.readable_items(elem, strict=False):
                     item.walk(callback, recursive)
 
     def decode(self) -> Dataset:
         """Decode every value recursively (the eager view); returns ``self``."""
-        for elem in self.iterall():
+        for elem in self._iterall(strict=True):
             if elem.tag not in _PIXEL_TAGS:
                 elem.value  # noqa: B018 - decoding is the point
         return self

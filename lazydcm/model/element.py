@@ -13,7 +13,6 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from lazydcm.errors import InvalidDicomError
 from lazydcm.model import dictionary
 from lazydcm.model.tag import Tag, tag_repr
 from lazydcm.model.values import MultiValue, coerce_value
@@ -303,11 +302,13 @@ class DataElement:
     def repval(self) -> str:
         """The value as shown in the dump form: quoted strings, UID names, summaries of binary
         data (never decoding a large binary value). A value that cannot be decoded shows as
-        ``<invalid: reason>`` instead of raising."""
+        ``<invalid: ...>`` (offset, tag, reason) instead of raising."""
         try:
             return self._repval()
-        except InvalidDicomError as exc:
-            return f"<invalid: {exc.reason}>"
+        except Exception as exc:  # noqa: BLE001 - shown inline (issue 10 kind 5)
+            from lazydcm.model._display import invalid_text
+
+            return invalid_text(exc)
 
     def _repval(self) -> str:
         if self.VR == "SQ":

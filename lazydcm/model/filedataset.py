@@ -19,6 +19,7 @@ from lazydcm.io.remote import is_url, open_url
 from lazydcm.io.scanner import scan_dataset, scan_preamble_and_meta
 from lazydcm.io.source import Source, _plain_file_descriptor
 from lazydcm.io.syntax import ByteLayout
+from lazydcm.model._deviations import MODES, report
 from lazydcm.model.dataset import Context, Dataset, to_tag
 
 __all__ = ["FileDataset", "ReadOptions", "dcmread", "read_file"]
@@ -43,10 +44,20 @@ class ReadOptions:
         on_truncation: what to do with a file cut short inside its last element: ``"warn"``
             (index it, warn, and raise InvalidDicomError when that element is read),
             ``"ignore"`` (the same without the warning; ``ds.truncation`` tells) or
-            ``"raise"`` (raise the InvalidDicomError at once).
+            ``"raise"`` (raise the InvalidDicomError at once). A file cut inside the header of
+            its last element counts as cut inside that element (the partial header is not
+            indexed; a no-op save copies it back); a sequence cut short gives its items up to
+            the cut.
+        on_deviation: what to do with the tolerated deviations of ``docs/deviations.md``
+            (a lone Item Delimitation Item, a stray Sequence Delimitation Item or Item at
+            dataset level, NUL padding after the last element): ``"warn"`` (read past them
+            with a warning naming offset and tag; a no-op save keeps their bytes),
+            ``"ignore"`` (the same, silently; ``ds.deviations`` lists them) or ``"raise"``
+            (the strict reading: raise the first as InvalidDicomError). Applies to the
+            dataset at open and to sequence items when they are read.
         block_size: for sources read by range (URLs, fsspec files, seekable file objects that
             are not plain files): the unit in which bytes are fetched and cached (default
-            64 KiB); a native frame costs the blocks that hold it.
+            64 KiB); a native frame is fetched exactly (its bytes, one request).
         readahead: bytes fetched past a miss when reading metadata - the header, item headers
             of encapsulated pixel data, sequences (default 256 KiB; never for values/frames).
     """
@@ -63,6 +74,7 @@ class ReadOptions:
     )
     block_size: int = attrs.field(default=64 << 10, validator=attrs.validators.ge(512))
     readahead: int = attrs.field(default=256 << 10, validator=attrs.validators.ge(0))
+    on_deviation: str = attrs.field(default="warn", validator=attrs.validators.in_(MODES))
 
 
 class FileDataset(Dataset):
@@ -152,12 +164,14 @@ class FileDataset(Dataset):
         if index.truncation is not None and options.on_truncation == "warn":
             warnings.warn(
                 f"{source.path or 'the source'} is truncated: {index.truncation}; "
-                "that element raises InvalidDicomError when read",
+                "that element raises InvalidDicomError when read (a sequence gives its"
+                " items up to the cut)",
                 stacklevel=3,
             )
+        report(index.deviations, options.on_deviation, source.path or "the source", stacklevel=3)
         if options.specific_tags is not None:
             index = index.select(set(options.specific_tags) | {0x00080005})
-        ctx = Context(data_source, layout.implicit_vr, layout.little_endian)
+        ctx = Context(data_source, layout.implicit_vr, layout.little_endian, options)
         ds = Dataset._from_index.__func__(cls, ctx, index)  # type: ignore[attr-defined]
         ds.__dict__.update(
             _meta_pending=True,  # the file_meta Dataset is made on first use
@@ -224,6 +238,12 @@ class FileDataset(Dataset):
     def truncation(self) -> Exception | None:
         """The InvalidDicomError of a file cut short inside its last element, else None."""
         return None if self._index is None else self._index.truncation
+
+    @property
+    def deviations(self) -> tuple[Exception, ...]:
+        """The tolerated deviations of the dataset's top level (``docs/deviations.md``), each
+        an InvalidDicomError naming offset and tag; () for a conformant file."""
+        return self._index.deviations
 
     @property
     def dataset_offset(self) -> int:

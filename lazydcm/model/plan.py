@@ -87,10 +87,16 @@ class Planner:
         ``whole=False``: the index shows only some of the elements in its byte range (a
         partial read), so the range is never copied as one piece."""
         index = ds.index
-        if self.same_layout and index is not None and whole and not ds.is_dirty():
+        # an item a file was cut short in, written inside a re-encoded sequence: its elements
+        # are written, the one cut short is left out (its value is not in the file)
+        cut_item = index is not None and index.truncation is not None and trailing_stop is None
+        if self.same_layout and index is not None and whole and not ds.is_dirty() and not cut_item:
             stop = trailing_stop if trailing_stop is not None else index.stop
             return [Copy(index.start, stop)] if stop > index.start else []
         parts = list(self._element_parts(ds))
+        if cut_item:
+            cut = [int(r.tag) for r in index.file_order() if int(r.end) >= index.stop]
+            parts = [(tag, segs) for tag, segs in parts if tag not in cut]
         segments = self._with_group_lengths(ds, parts)
         if self.same_layout and index is not None and trailing_stop is not None:
             last = max((int(r.end) for r in index.file_order()), default=index.start)
@@ -169,6 +175,9 @@ class Planner:
         body: list[Segment] = []
         for slot in seq.slots:
             body.extend(items._item(ds, slot.record, slot.dataset))
+        index = ds.index
+        if index is not None and index.truncation is not None and int(rec.end) >= index.stop:
+            return self.encode(ds, elem)  # cut short: no delimiter to copy; written whole
         if rec.undefined_length:
             head = [Copy(int(rec.header_offset), int(rec.value_offset))]
             tail = [Copy(int(rec.end) - 8, int(rec.end))]
@@ -184,7 +193,14 @@ class Planner:
         if record is None:
             body = self.dataset(item)
             return [Emit(_item_tag_bytes(ITEM, segments_size(body), little))] + body
-        body = self.dataset(item)
+        ctx = item._ctx
+        if ctx is not None and (ctx.implicit_vr, ctx.little_endian) != (
+            self.layout.implicit_vr,
+            self.layout.little_endian,
+        ):  # an item read in another layout (explicit VR inside UN): encoded afresh
+            body = attrs.evolve(self, same_layout=False).dataset(item)
+        else:
+            body = self.dataset(item)
         if record.undefined_length:
             return (
                 [Copy(int(record.header_offset), int(record.value_offset))]

@@ -177,7 +177,24 @@ class Sequence(MutableSequence):
         return any(slot.dataset is not None and slot.dataset.is_dirty() for slot in self._slots)
 
     def __repr__(self) -> str:
-        return f"<Sequence, length {len(self)}>"
+        try:
+            return f"<Sequence, length {len(self)}>"
+        except Exception as exc:  # noqa: BLE001 - shown, not raised (issue 10 kind 5)
+            from lazydcm.model._display import invalid_text
+
+            return f"<Sequence {invalid_text(exc)}>"
 
     def __str__(self) -> str:
-        return "[" + ", ".join(str(ds) for ds in self) + "]"
+        from lazydcm.model._display import invalid_text
+
+        try:
+            count = len(self)
+        except Exception as exc:  # noqa: BLE001 - shown, not raised
+            return f"[{invalid_text(exc)}]"
+        parts = []
+        for k in range(count):
+            try:
+                parts.append(str(self[k]))
+            except Exception as exc:  # noqa: BLE001 - shown, not raised
+                parts.append(invalid_text(exc))
+        return "[" + ", ".join(parts) + "]"

@@ -10,7 +10,7 @@ import warnings
 import pydicom
 import pytest
 from _clirun import run, run_python
-from _corpus import require_corpus, test_file
+from _corpus import corpus_file, test_file
 
 import lazydcm
 from lazydcm._cli.inspect import dump_json, dump_text
@@ -131,10 +131,9 @@ def test_dump_json_tags_threshold_and_indent():
 
 
 def test_dump_json_one_line_per_file_and_deflated_values_inlined():
-    deflated = (
-        require_corpus()
-        / "cornerstone3D"
-        / ("CTImage.dcm_DeflatedExplicitVRLittleEndianTransferSyntax_1.2.840.10008.1.2.1.99.dcm")
+    deflated = corpus_file(
+        "cornerstone3D/"
+        "CTImage.dcm_DeflatedExplicitVRLittleEndianTransferSyntax_1.2.840.10008.1.2.1.99.dcm"
     )
     result = run("dump", "--json", test_file("rtplan.dcm"), deflated)
     assert result.returncode == 0, result.stderr
@@ -189,7 +188,7 @@ def test_dump_of_a_huge_file_does_not_touch_its_pixel_data(tmp_path):
 
 def test_dump_output_matches_str_for_every_small_corpus_file():
     """The command adds nothing to the library's dump form (first 20 readable files)."""
-    root = require_corpus() / "pydicom-3.0.2" / "test_files"
+    root = corpus_file("pydicom-3.0.2/test_files")
     paths = sorted(p for p in root.glob("*.dcm") if p.stat().st_size < 200_000)[:20]
     result = run("dump", *paths)
     chunks = result.stdout.split("==> ")[1:]

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pydicom
 import pytest
 from _clirun import run, run_python
-from _corpus import CORPUS, catalog, require_corpus
+from _corpus import CORPUS, catalog, corpus_file, require_corpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydicom")
 
@@ -106,7 +106,7 @@ def test_two_jobs_give_the_same_table(corpus_index, tmp_path):
 
 
 def test_csv_on_stdout_and_to_a_file(tmp_path):
-    root = require_corpus() / "pydicom-3.0.2" / "test_files"
+    root = corpus_file("pydicom-3.0.2/test_files")
     files = [root / "CT_small.dcm", root / "README.txt", root / "rtdose.dcm"]
     result = run("index", *files, "-o", "-", "--tags", "PixelSpacing")
     assert result.returncode == 1
@@ -131,7 +131,7 @@ def test_csv_on_stdout_and_to_a_file(tmp_path):
 def test_index_usage_errors(tmp_path, args, message):
     result = run(
         "index",
-        require_corpus() / "pydicom-3.0.2" / "test_files" / "CT_small.dcm",
+        corpus_file("pydicom-3.0.2/test_files/CT_small.dcm"),
         *args,
         cwd=tmp_path,
     )
@@ -144,7 +144,7 @@ def test_missing_pyarrow_is_named(tmp_path):
         "import sys\nsys.modules['pyarrow'] = None  # as if not installed\n"
         "from lazydcm.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     )
-    path = require_corpus() / "pydicom-3.0.2" / "test_files" / "CT_small.dcm"
+    path = corpus_file("pydicom-3.0.2/test_files/CT_small.dcm")
     result = run_python(code, "index", path, "-o", tmp_path / "x.parquet")
     assert result.returncode == 2
     assert "pip install 'lazydcm[parquet]'" in result.stderr

@@ -6,7 +6,7 @@ import os
 import warnings
 
 import pytest
-from _corpus import catalog, require_corpus
+from _corpus import catalog, corpus_file
 
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io import scanner
@@ -56,7 +56,7 @@ def test_c_accelerator_is_built_under_ci():
 def test_same_records_with_and_without_the_c_loop(rel, monkeypatch):
     if scanner._scan_plain is None:
         pytest.skip("the C accelerator is not built here; the Python scanner is the only one")
-    path = require_corpus() / rel
+    path = corpus_file(rel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fast = _scan_file(path)
@@ -69,7 +69,7 @@ def test_same_records_with_and_without_the_c_loop(rel, monkeypatch):
 def test_stop_tag_and_truncation_agree(stop_tag, monkeypatch):
     if scanner._scan_plain is None:
         pytest.skip("the C accelerator is not built here")
-    data = (require_corpus() / "pydicom-3.0.2/test_files/CT_small.dcm").read_bytes()
+    data = (corpus_file("pydicom-3.0.2/test_files/CT_small.dcm")).read_bytes()
     for cut in (len(data), len(data) - 1, 400, 1000):
         results = []
         for plain in (scanner._scan_plain, None):

@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 import pytest
-from _corpus import require_corpus
+from _corpus import corpus_file
 
 from lazydcm.errors import InvalidDicomError, SourceClosedError, TruncatedDicomError
 from lazydcm.io.scanner import scan_dataset, scan_preamble_and_meta
@@ -328,10 +328,9 @@ def test_inflated_after_close_and_out_of_range():
 
 def test_corpus_deflated_file_matches_pydicom():
     pydicom = pytest.importorskip("pydicom")
-    path = (
-        require_corpus()
-        / "cornerstone3D"
-        / "CTImage.dcm_DeflatedExplicitVRLittleEndianTransferSyntax_1.2.840.10008.1.2.1.99.dcm"
+    path = corpus_file(
+        "cornerstone3D/"
+        "CTImage.dcm_DeflatedExplicitVRLittleEndianTransferSyntax_1.2.840.10008.1.2.1.99.dcm"
     )
     with Source.open(path) as source:
         head = scan_preamble_and_meta(source.buffer)

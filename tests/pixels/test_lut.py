@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pydicom
 import pytest
-from _corpus import require_corpus
+from _corpus import corpus_file
 from hypothesis import given
 from hypothesis import strategies as st
 from pydicom.dataset import Dataset
@@ -32,7 +32,7 @@ RNG = np.random.default_rng(11)
 
 
 def read(relative: str) -> Dataset:
-    return pydicom.dcmread(require_corpus() / relative)
+    return pydicom.dcmread(corpus_file(relative))
 
 
 def small_dataset(**attributes) -> Dataset:

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pydicom
 import pytest
-from _corpus import catalog, require_corpus
+from _corpus import catalog, corpus_file
 from _pixel_ref import NATIVE, lazydcm_array, raw_value, reference_array, spec_of, transfer_syntax
 
 from lazydcm.errors import InvalidDicomError
@@ -30,7 +30,7 @@ def decodable() -> list[str]:
 
 
 def read(relative: str) -> pydicom.Dataset:
-    path = require_corpus() / relative
+    path = corpus_file(relative)
     if path.suffix == ".gz":
         return pydicom.dcmread(io.BytesIO(gzip.decompress(path.read_bytes())))
     return pydicom.dcmread(path)

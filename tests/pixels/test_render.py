@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pydicom
 import pytest
-from _corpus import require_corpus
+from _corpus import corpus_file
 from PIL import Image
 
 from lazydcm.pixels.lut import apply_palette, apply_windowing
@@ -15,7 +15,7 @@ from lazydcm.pixels.render import save_png, to_display
 
 
 def read(relative: str):
-    return pydicom.dcmread(require_corpus() / relative)
+    return pydicom.dcmread(corpus_file(relative))
 
 
 def test_windowed_ct_follows_modality_then_window():
