@@ -239,8 +239,8 @@ class Planner:
             data = bytes(value)
             if len(data) % 2:
                 data += b"\0"
-            return [
-                Emit(self._header(tag, vr if vr in ("OB", "OW") else "OB", UNDEFINED_LENGTH)),
+            return [  # PS3.5 A.4: encapsulated Pixel Data is OB of undefined length
+                Emit(self._header(tag, "OB", UNDEFINED_LENGTH)),
                 Emit(data),
                 Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
             ]
