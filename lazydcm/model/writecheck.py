@@ -16,8 +16,9 @@ edits can break (each names the rule it follows):
   made of complete items: Basic Offset Table item, then fragments); where it is native, Pixel
   Data is not stored encapsulated, and an assigned value has the length Rows × Columns ×
   Samples per Pixel × Number of Frames × Bits Allocated / 8 (rounded up, plus one pad byte
-  when odd; PS3.5 8.1.1). Compressed pixel data that was not reassigned is only written in the
-  syntax it was read in: lazydcm copies pixel data, it does not transcode it.
+  when odd; PS3.5 8.1.1). Pixel data that was not reassigned is written as stored when the
+  syntax is the one it was read in (whatever the file held), and in another syntax only when
+  both are native: lazydcm copies pixel data, it does not transcode it.
 
 The body's byte layout always follows the transfer syntax written in the meta group: that is
 ``file_plan``'s rule (the syntax is the ``transfer_syntax`` argument, else the one in
@@ -123,8 +124,8 @@ def _check_meta_groups(ds: Dataset) -> None:
                 f"(ds.file_meta.{elem.keyword or 'add_new(...)'}), and delete it from the dataset"
             )
     meta = ds.file_meta
-    if meta is None:
-        return
+    if meta is None or (meta.index is not None and not meta.is_dirty()):
+        return  # no meta, or the one read, copied as it was
     for elem in meta:
         if int(elem.tag) >> 16 != 0x0002:
             raise ValueError(
@@ -142,11 +143,11 @@ def _check_pixels(ds: Dataset, read_ts: str | None, ts: str, target: ByteLayout)
         if cached is not None and cached.changed_in_place():
             assigned = cached
     if assigned is None:  # as stored in the file read: copied, never transcoded
+        if read_ts is not None and ts == read_ts:
+            return  # written as it was read (a no-op save of any file stays byte-identical)
         record = ds._record(_PIXEL_DATA)
         stored_encapsulated = bool(record is not None and record.undefined_length)
-        if stored_encapsulated == target.encapsulated and not (
-            stored_encapsulated and read_ts is not None and ts != read_ts
-        ):
+        if stored_encapsulated == target.encapsulated and not stored_encapsulated:
             return
         raise ValueError(
             f"cannot write the pixel data of {_name(read_ts)} as {_name(ts)}: lazydcm copies "
