@@ -18,10 +18,11 @@ Where the output goes (:func:`write_plan`):
     complete it is given a name with ``linkat(fd_path, ..., AT_SYMLINK_FOLLOW)`` on
     ``/proc/self/fd/N`` (see open(2)). ``linkat`` cannot replace an existing file, so a new
     destination is linked directly under its own name (atomic: the name appears complete), and
-    an existing one is linked under a temporary name (``.<name>.<random>.lazydcm-tmp``) that
-    :func:`os.replace` then renames over it. The file is ``flock``-ed before it gets that name,
-    so only a writer killed between those two system calls can leave a name behind, and it is
-    unlocked, i.e. reclaimable (below).
+    an existing one is linked under a temporary name that :func:`os.replace` then renames over
+    it. The file is ``flock``-ed before it gets that name,
+    so only a writer killed between those two system calls can leave a name behind; that name is
+    the fixed ``.<name>.lazydcm-tmp`` (a random one only while another live writer of the same
+    file holds it), unlocked, and the next write of the same file reclaims it (below).
   - **named temporary** (elsewhere: other systems, filesystems without ``O_TMPFILE``, no
     ``/proc``): ``.<name>.<random>.lazydcm-tmp`` in the destination's directory, held under an
     exclusive ``fcntl.flock`` from creation to rename. Before creating it the writer calls
@@ -447,13 +448,25 @@ def _link_into_place(fd: int, directory: str, name: str) -> None:
             return  # a new file: it appears complete under its name
         except FileExistsError:
             pass
-        while True:  # replacing: link under a fresh temporary name, then rename over
-            tmp = _temp_name(name)
+        # Replacing: link under a temporary name, then rename over. The name is first the
+        # fixed ``.<name>.lazydcm-tmp``, so that one left by a writer killed between link and
+        # rename is reclaimed here, by the next write of the same file; while another live
+        # writer of that file holds it, a random name.
+        tmp = f".{name}{TEMP_SUFFIX}"
+        for attempt in range(2):
             try:
                 os.link(proc, tmp, dst_dir_fd=dfd, follow_symlinks=True)
                 break
             except FileExistsError:
-                continue
+                if attempt or not _reclaim_one(dfd, tmp):
+                    tmp = None
+                    break
+        while tmp is None:
+            tmp = _temp_name(name)
+            try:
+                os.link(proc, tmp, dst_dir_fd=dfd, follow_symlinks=True)
+            except FileExistsError:
+                tmp = None
         try:
             os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
         except BaseException:
@@ -508,6 +521,33 @@ def locked_temporary(directory: str, name: str) -> tuple[int, str]:
         os.close(fd)
 
 
+def _reclaim_one(dfd: int, name: str) -> bool:
+    """Remove ``name`` (in directory ``dfd``) if it is a stale temporary: a regular file whose
+    ``flock`` can be taken, unlinked while held and only if the name still leads to it. True
+    if it was removed (or had vanished)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), dir_fd=dfd)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    try:
+        held = os.fstat(fd)
+        if not stat.S_ISREG(held.st_mode) or not _lock(fd, blocking=False):
+            return False
+        try:
+            named = os.lstat(name, dir_fd=dfd)
+        except FileNotFoundError:
+            return True
+        if (named.st_dev, named.st_ino) != (held.st_dev, held.st_ino):
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=dfd)
+        return True
+    finally:
+        os.close(fd)
+
+
 def reclaim_stale_temporaries(directory: str | os.PathLike[str]) -> list[str]:
     """Remove the temporary files of dead lazydcm writers in ``directory``; return their paths.
 
@@ -523,23 +563,13 @@ def reclaim_stale_temporaries(directory: str | os.PathLike[str]) -> list[str]:
     removed = []
     with os.scandir(directory) as entries:
         names = [e.name for e in entries if e.name.startswith(".") and e.name.endswith(TEMP_SUFFIX)]
-    for entry in names:
-        path = os.path.join(os.fspath(directory), entry)
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode) or not _lock(fd, blocking=False):
-                continue
-            if _same_file(path, fd):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
-                    removed.append(path)
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
+    dfd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        for name in names:
+            if _reclaim_one(dfd, name):
+                removed.append(os.path.join(os.fspath(directory), name))
+    finally:
+        os.close(dfd)
     return removed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import io
 import mmap
@@ -382,6 +383,28 @@ def test_o_tmpfile_is_used_where_available(tmp_path):
         assert os.listdir(tmp_path) == []  # an anonymous file has no name
     finally:
         os.close(fd)
+
+
+def test_anonymous_replace_reclaims_a_stale_link_name_and_skips_a_busy_one(mapped, tmp_path):
+    if writer._open_anonymous(str(tmp_path)) is None:
+        pytest.skip("no O_TMPFILE on this platform/filesystem")
+    dest = tmp_path / "out.dcm"
+    dest.write_bytes(b"old")
+    link_name = tmp_path / f".out.dcm{TEMP_SUFFIX}"
+    link_name.write_bytes(b"left by a writer killed between link and rename")
+    write_plan(mapped, PLAN, dest)  # replaces dest through that very name
+    assert dest.read_bytes() == PLAN_BYTES
+    assert leftovers(tmp_path) == []
+    link_name.write_bytes(b"a live writer's")
+    busy = os.open(link_name, os.O_RDONLY)
+    try:
+        fcntl.flock(busy, fcntl.LOCK_EX)
+        write_plan(mapped, [Emit(b"again")], dest)  # goes through a random name instead
+        assert dest.read_bytes() == b"again"
+        assert leftovers(tmp_path) == [link_name.name]
+        assert link_name.read_bytes() == b"a live writer's"
+    finally:
+        os.close(busy)
 
 
 def test_reclaim_removes_only_unlocked_temporaries(tmp_path):
