@@ -134,11 +134,13 @@ def test_file_meta_with_a_dataset_element_is_refused(tmp_path):
 # --- Pixel Data replaced across encapsulated and native ----------------------------------------
 
 
-def test_manual_decompress_rle_to_native(tmp_path):
+@pytest.mark.parametrize("syntax", [EXPLICIT_LE, EXPLICIT_BE, IMPLICIT])
+def test_manual_decompress_rle_to_native(syntax, tmp_path):
     src = _copy(tmp_path, "MR_small_RLE.dcm")
     pixels = _pydicom(src).pixel_array
+    assert pixels.dtype.itemsize == 2  # 16 bits allocated
     ds = lazydcm.dcmread(src)
-    ds.file_meta.TransferSyntaxUID = EXPLICIT_LE
+    ds.file_meta.TransferSyntaxUID = syntax
     out = tmp_path / "out.dcm"
     # the syntax alone would leave RLE fragments under a native syntax: refused
     _refused(lambda: ds.save_as(out), out, "does not transcode")
@@ -146,7 +148,9 @@ def test_manual_decompress_rle_to_native(tmp_path):
     ds.save_as(out)
     ds.close()
     back = _valid(out)
-    assert back.file_meta.TransferSyntaxUID == EXPLICIT_LE
+    assert back.file_meta.TransferSyntaxUID == syntax
+    if syntax != IMPLICIT:
+        assert back["PixelData"].VR == "OW"  # PS3.5 A.2/A.3: more than 8 bits allocated
     assert np.array_equal(back.pixel_array, pixels)
     with lazydcm.dcmread(out) as again:
         assert not again["PixelData"].record.undefined_length

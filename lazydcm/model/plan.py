@@ -244,6 +244,10 @@ class Planner:
                 Emit(data),
                 Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
             ]
+        if tag == _PIXEL_DATA and vr == "OB" and not self.encapsulated:
+            bits = ds._lookup_value(0x00280100)
+            if isinstance(bits, int) and bits > 8:
+                vr = "OW"  # PS3.5 A.2, A.3: native Pixel Data of more than 8 bits is OW
         if isinstance(value, np.ndarray):
             return self._array(tag, vr, value)
         if isinstance(value, (bytes, bytearray, memoryview)) and vr in _SWAP_SIZE:

@@ -203,6 +203,10 @@ class EditSaveReopen(RuleBasedStateMachine):
         saved = view_in_layout(self.pending, layout, self.charset, same_layout=same)
         if layout.encapsulated and _PIXEL_DATA in saved and self.pixels_assigned:
             saved[_PIXEL_DATA] = ("OB", self.pixel_stream)  # PS3.5 A.4: OB, items as given
+        elif self.pixels_assigned and saved.get(_PIXEL_DATA, ("",))[0] == "OB":
+            bits = self.pending.get(0x00280100, ("US", None))[1]
+            if isinstance(bits, int) and bits > 8:  # PS3.5 A.2, A.3: more than 8 bits is OW
+                saved[_PIXEL_DATA] = ("OW", saved[_PIXEL_DATA][1])
         return saved
 
     def _saved(self) -> None:
