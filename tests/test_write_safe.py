@@ -123,6 +123,22 @@ def test_group_2_element_on_the_dataset_is_refused(key, tmp_path):
     _valid(fresh)
 
 
+def test_group_2_element_in_a_sequence_item_is_refused(tmp_path):
+    src = _copy(tmp_path, "rtplan.dcm")
+    ds = lazydcm.dcmread(src)
+    ds.BeamSequence[0].ControlPointSequence[1].TransferSyntaxUID = EXPLICIT_LE
+    _refused(lambda: ds.save_as(src), src, r"\(0002,0010\) was set in a sequence item")
+    del ds.BeamSequence[0].ControlPointSequence[1].TransferSyntaxUID
+    item = lazydcm.Dataset()
+    item.ImplementationVersionName = "X"  # in a new item of a new sequence
+    ds.ReferencedStudySequence = lazydcm.Sequence([item])
+    _refused(lambda: ds.save_as(src), src, r"\(0002,0013\) was set in a sequence item")
+    del ds.ReferencedStudySequence
+    ds.save_as(src)
+    ds.close()
+    _valid(src)
+
+
 def test_file_meta_with_a_dataset_element_is_refused(tmp_path):
     src = _copy(tmp_path, "CT_small.dcm")
     ds = lazydcm.dcmread(src)

@@ -9,8 +9,9 @@ edits can break (each names the rule it follows):
   128 bytes.
 * **group 0002 only in the meta group** (PS3.10 7.1, PS3.5 7.1): an element of group 0002 set
   on the dataset itself (``ds.TransferSyntaxUID = ...``) is refused, with a message saying to
-  set it on ``ds.file_meta``; ``ds.file_meta`` holds group 0002 elements only. (Group 0002
-  elements that were already in the body of the file read are copied as they were.)
+  set it on ``ds.file_meta``, and so is one set inside a sequence item; a changed
+  ``ds.file_meta`` holds group 0002 elements only. (Group 0002 elements that were already in
+  the body of the file read are copied as they were.)
 * **pixel data encoding matches the syntax** (PS3.5 A.4, 8.2): where the target syntax has
   encapsulated pixel data, Pixel Data is a sequence of items (stored so, or assigned as bytes
   made of complete items: Basic Offset Table item, then fragments); where it is native, Pixel
@@ -115,6 +116,25 @@ def _native_length_problem(ds: Dataset, value: Any) -> str | None:
     )
 
 
+def _nested_group_2(ds: Dataset) -> int | None:
+    """A group 0002 tag set inside a changed or new sequence item of ``ds``, or None."""
+    items: list[Dataset] = []
+    for elem in ds._edits.values():
+        if elem is not None and elem.VR == "SQ":
+            items.extend(elem.value)
+    for elem in ds._cache.values():
+        if elem.VR == "SQ" and elem.is_decoded and elem.value.is_dirty():
+            items.extend(item for item in elem.value if item.is_dirty())
+    for item in items:
+        for tag, elem in item._edits.items():
+            if elem is not None and tag >> 16 == 0x0002:
+                return tag
+        found = _nested_group_2(item)
+        if found is not None:
+            return found
+    return None
+
+
 def _check_meta_groups(ds: Dataset) -> None:
     for tag, elem in ds._edits.items():
         if elem is not None and tag >> 16 == 0x0002:
@@ -123,6 +143,12 @@ def _check_meta_groups(ds: Dataset) -> None:
                 f"7.1), which is not part of the dataset: set it on ds.file_meta instead "
                 f"(ds.file_meta.{elem.keyword or 'add_new(...)'}), and delete it from the dataset"
             )
+    nested = _nested_group_2(ds)
+    if nested is not None:
+        raise ValueError(
+            f"element {_tag(nested)} was set in a sequence item: group 0002 elements belong to "
+            "the File Meta Information only (PS3.10 7.1), never to a dataset or item"
+        )
     meta = ds.file_meta
     if meta is None or (meta.index is not None and not meta.is_dirty()):
         return  # no meta, or the one read, copied as it was
