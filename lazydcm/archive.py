@@ -581,7 +581,10 @@ def _dry_run(ds: Any, path: str, changes: tuple[Change, ...], output: str | None
     decisions: ``apply_changes`` then ``same_length_patches``), without writing."""
     from lazydcm.model.edit import apply_changes, same_length_patches
 
-    before = [ds.get(change.tag) for change in changes]
+    def holder(tag: int) -> Any:  # group 0002 keys go to the meta group (apply_changes)
+        return ds.file_meta if tag >> 16 == 0x0002 and ds.file_meta is not None else ds
+
+    before = [holder(change.tag).get(change.tag) for change in changes]
     before_text = ["absent" if elem is None else elem.repval for elem in before]
     tags = apply_changes(ds, {c.tag: c.for_edit() for c in changes})
     lines = []
@@ -590,11 +593,12 @@ def _dry_run(ds: Any, path: str, changes: tuple[Change, ...], output: str | None
         if change.delete:
             after = "(stays absent)" if old is None else "deleted"
         else:
-            after = ds[change.tag].repval
+            after = holder(change.tag)[change.tag].repval
         lines.append(f"{tag_repr(change.tag)} {name}: {old_text} -> {after}")
     dest = output if output is not None else path
     in_place = dest == path
-    if in_place and not ds.is_dirty():
+    meta_changed = ds.file_meta is not None and ds.file_meta.is_dirty()
+    if in_place and not ds.is_dirty() and not meta_changed:
         strategy, size = "unchanged", 0
     else:
         patches = same_length_patches(ds) if in_place else None

@@ -7,9 +7,10 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
+
+from lazydcm.io.writer import locked_temporary, reclaim_stale_temporaries
 
 __all__ = [
     "EXIT_OK",
@@ -119,19 +120,24 @@ def _umask() -> int:
 def atomic_path(path: str) -> Iterator[str]:
     """A temporary file name beside ``path`` to write to; on success the file is fsynced and
     renamed over ``path`` (with the usual permissions), on any error removed — ``path`` is
-    never left half-written."""
+    never left half-written. The temporary file is held under a lock while in use, so that
+    one left by a killed process is reclaimed by the next write to the directory
+    (``lazydcm.io.writer.locked_temporary`` / ``reclaim_stale_temporaries``)."""
     directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    os.close(fd)
+    reclaim_stale_temporaries(directory)
+    lock_fd, temp = locked_temporary(directory, os.path.basename(path))
     try:
-        yield temp
-        os.chmod(temp, 0o666 & ~_umask())
-        fd = os.open(temp, os.O_RDONLY)
         try:
-            os.fsync(fd)
+            yield temp
+            os.chmod(temp, 0o666 & ~_umask())
+            fd = os.open(temp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temp, path)
         finally:
-            os.close(fd)
-        os.replace(temp, path)
+            os.close(lock_fd)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)

@@ -6,14 +6,34 @@ inside copied bytes and knows nothing of DICOM: it is the one module of lazydcm 
 
 Where the output goes (:func:`write_plan`):
 
-* a **path**: the plan is written to a temporary file in the destination's directory
-  (``.<name>.<random>.lazydcm-tmp``), flushed and ``fsync``-ed, renamed over the destination with
-  :func:`os.replace`, and the directory is ``fsync``-ed. Readers see the old file or the new one,
-  never a mix. Writing over the file the source has mapped is safe: the mapping keeps the old
-  inode alive until it is closed. On any exception the temporary file is removed and the
-  destination is untouched. If the process is killed (SIGKILL, power loss) the destination is
-  still untouched, but the temporary file is left behind; it is recognisable by its leading dot
-  and its ``.lazydcm-tmp`` suffix and may be deleted by anyone.
+* a **path**: the plan is written to a temporary file in the destination's directory, flushed
+  and ``fsync``-ed, put in place atomically, and the directory is ``fsync``-ed. Readers see the
+  old file or the new one, never a mix. Writing over the file the source has mapped is safe:
+  the mapping keeps the old inode alive until it is closed. On any exception the temporary file
+  is removed and the destination is untouched. A killed writer (SIGKILL, power loss) leaves the
+  destination untouched *and leaves nothing behind*:
+
+  - **anonymous temporary** (Linux ``O_TMPFILE``, where the filesystem supports it): the file
+    has no name while it is written, so a killed writer's bytes vanish with its descriptor. When
+    complete it is given a name with ``linkat(fd_path, ..., AT_SYMLINK_FOLLOW)`` on
+    ``/proc/self/fd/N`` (see open(2)). ``linkat`` cannot replace an existing file, so a new
+    destination is linked directly under its own name (atomic: the name appears complete), and
+    an existing one is linked under a temporary name that :func:`os.replace` then renames over
+    it. The file is ``flock``-ed before it gets that name,
+    so only a writer killed between those two system calls can leave a name behind; that name is
+    the fixed ``.<name>.lazydcm-tmp`` (a random one only while another live writer of the same
+    file holds it), unlocked, and the next write of the same file reclaims it (below).
+  - **named temporary** (elsewhere: other systems, filesystems without ``O_TMPFILE``, no
+    ``/proc``): ``.<name>.<random>.lazydcm-tmp`` in the destination's directory, held under an
+    exclusive ``fcntl.flock`` from creation to rename. Before creating it the writer calls
+    :func:`reclaim_stale_temporaries` on the directory: every ``.*.lazydcm-tmp`` file whose lock
+    can be taken belongs to a dead writer (the kernel drops a dead process's locks) and is
+    removed; a locked one belongs to a live writer and is left alone. A reclaimer and a writer
+    that has created but not yet locked its file cannot both win: the reclaimer unlinks only
+    while holding the lock, and the writer, once it holds the lock, checks that its name still
+    leads to its file and starts over with a new name if not. (Temporaries of writers that do
+    not lock, e.g. lazydcm before this scheme, or on a filesystem whose ``flock`` is local to
+    one host such as some NFS setups, are not told apart from dead ones.)
 * a **binary file-like** (anything with ``write``): the bytes are written sequentially with
   ``write``; there is no atomicity.
 * :func:`write_plan_bytes` returns the bytes instead.
@@ -40,10 +60,16 @@ import operator
 import os
 import stat
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Protocol, Union
 
 import attrs
+
+try:  # POSIX; without it there is no locking and no reclaiming of stale temporaries
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "Copy",
@@ -57,6 +83,8 @@ __all__ = [
     "write_plan",
     "write_plan_bytes",
     "patch_in_place",
+    "locked_temporary",
+    "reclaim_stale_temporaries",
 ]
 
 #: Suffix of the temporary files :func:`write_plan` creates next to its destination.
@@ -302,6 +330,7 @@ def write_plan(
     *,
     fsync: bool = True,
     _chunk_hook: Callable[[int], None] | None = None,
+    _anonymous: bool = True,
 ) -> int:
     """Write the plan to ``dest`` and return the number of bytes written.
 
@@ -317,11 +346,13 @@ def write_plan(
     is written: ``ValueError`` if a Copy runs past ``source.size``, ``TypeError`` for a
     non-segment. ``OSError`` from the filesystem propagates (for a path, after the temporary
     file is removed). ``_chunk_hook`` is for tests: it is called with the running byte count
-    after every chunk written.
+    after every chunk written; ``_anonymous=False`` forces the named-temporary path (tests).
     """
     plan = _validated(source, segments)
     if isinstance(dest, (str, bytes, os.PathLike)):
-        return _write_to_path(source, plan, os.fsdecode(dest), fsync=fsync, hook=_chunk_hook)
+        return _write_to_path(
+            source, plan, os.fsdecode(dest), fsync=fsync, hook=_chunk_hook, anonymous=_anonymous
+        )
     if not callable(getattr(dest, "write", None)):
         raise TypeError(f"dest must be a path or a binary file-like, got {type(dest).__name__}")
     return _write_to_fileobj(source, plan, dest, hook=_chunk_hook)
@@ -401,6 +432,7 @@ def _write_to_path(
     *,
     fsync: bool,
     hook: Callable[[int], None] | None,
+    anonymous: bool = True,
 ) -> int:
     target = os.path.realpath(dest)
     directory, name = os.path.split(target)
@@ -410,23 +442,196 @@ def _write_to_path(
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_current_umask()
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + name + ".", suffix=TEMP_SUFFIX)
-    try:
+    fd = _open_anonymous(directory) if anonymous else None
+    if fd is not None:
         try:
+            _lock(fd, blocking=True)  # before it has a name: see the module docstring
             os.fchmod(fd, mode)
             written = _write_to_fd(source, plan, fd, hook=hook)
             if fsync:
                 os.fsync(fd)
+            _link_into_place(fd, directory, name)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    else:
+        reclaim_stale_temporaries(directory)
+        fd, tmp = locked_temporary(directory, name)
+        try:
+            try:
+                os.fchmod(fd, mode)
+                written = _write_to_fd(source, plan, fd, hook=hook)
+                if fsync:
+                    os.fsync(fd)
+                os.replace(tmp, target)
+            finally:
+                os.close(fd)  # the lock goes with the descriptor, after the rename
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     if fsync:
         _fsync_directory(directory)
     return written
+
+
+# errno values of open(O_TMPFILE) meaning "not here": the named-temporary path is used instead.
+_NO_TMPFILE_ERRNOS = frozenset(
+    {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT, getattr(errno, "ENOTSUP", 95)}
+)
+
+
+def _open_anonymous(directory: str) -> int | None:
+    """An ``O_TMPFILE`` descriptor in ``directory``, or None where the platform, the
+    filesystem or ``/proc`` (needed to link it) cannot provide one."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or fcntl is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(directory, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno in _NO_TMPFILE_ERRNOS:
+            return None
+        raise
+
+
+def _temp_name(name: str) -> str:
+    return f".{name}.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}"
+
+
+def _link_into_place(fd: int, directory: str, name: str) -> None:
+    """Give the complete anonymous file ``fd`` the name ``directory/name``, atomically."""
+    dfd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        # linkat(AT_FDCWD, "/proc/self/fd/N", dfd, name, AT_SYMLINK_FOLLOW): open(2), O_TMPFILE.
+        proc = f"/proc/self/fd/{fd}"
+        try:
+            os.link(proc, name, dst_dir_fd=dfd, follow_symlinks=True)
+            return  # a new file: it appears complete under its name
+        except FileExistsError:
+            pass
+        # Replacing: link under a temporary name, then rename over. The name is first the
+        # fixed ``.<name>.lazydcm-tmp``, so that one left by a writer killed between link and
+        # rename is reclaimed here, by the next write of the same file; while another live
+        # writer of that file holds it, a random name.
+        tmp = f".{name}{TEMP_SUFFIX}"
+        for attempt in range(2):
+            try:
+                os.link(proc, tmp, dst_dir_fd=dfd, follow_symlinks=True)
+                break
+            except FileExistsError:
+                if attempt or not _reclaim_one(dfd, tmp):
+                    tmp = None
+                    break
+        while tmp is None:
+            tmp = _temp_name(name)
+            try:
+                os.link(proc, tmp, dst_dir_fd=dfd, follow_symlinks=True)
+            except FileExistsError:
+                tmp = None
+        try:
+            os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dfd)
+            raise
+    finally:
+        os.close(dfd)
+
+
+def _lock(fd: int, *, blocking: bool) -> bool:
+    """Take an exclusive ``flock`` on ``fd``; False if ``blocking`` is False and it is held."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _same_file(path: str, fd: int) -> bool:
+    try:
+        named = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def locked_temporary(directory: str, name: str) -> tuple[int, str]:
+    """Create ``directory/.<name>.<random>.lazydcm-tmp`` (mode 0600) and hold it under an
+    exclusive ``flock`` until the returned descriptor is closed, which marks it as belonging
+    to a live writer (:func:`reclaim_stale_temporaries` leaves it alone).
+
+    Returns ``(fd, path)``; the caller writes through ``fd`` (or reopens ``path``), renames
+    ``path`` into place and closes ``fd``, or unlinks ``path`` on failure. Raises ``OSError``
+    from the filesystem. If a reclaimer removed the file between its creation and the lock,
+    a new one is made.
+    """
+    while True:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + name + ".", suffix=TEMP_SUFFIX)
+        try:
+            _lock(fd, blocking=True)
+            if _same_file(tmp, fd):
+                return fd, tmp
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        os.close(fd)
+
+
+def _reclaim_one(dfd: int, name: str) -> bool:
+    """Remove ``name`` (in directory ``dfd``) if it is a stale temporary: a regular file whose
+    ``flock`` can be taken, unlinked while held and only if the name still leads to it. True
+    if it was removed (or had vanished)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), dir_fd=dfd)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    try:
+        held = os.fstat(fd)
+        if not stat.S_ISREG(held.st_mode) or not _lock(fd, blocking=False):
+            return False
+        try:
+            named = os.lstat(name, dir_fd=dfd)
+        except FileNotFoundError:
+            return True
+        if (named.st_dev, named.st_ino) != (held.st_dev, held.st_ino):
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=dfd)
+        return True
+    finally:
+        os.close(fd)
+
+
+def reclaim_stale_temporaries(directory: str | os.PathLike[str]) -> list[str]:
+    """Remove the temporary files of dead lazydcm writers in ``directory``; return their paths.
+
+    A candidate is a regular file named ``.*.lazydcm-tmp``. It is stale when its exclusive
+    ``flock`` can be taken (a live writer holds it from creation to rename; the kernel releases
+    a killed writer's lock), and it is removed while the lock is held and only if its name
+    still leads to the locked file. Busy, vanished and unreadable candidates are skipped.
+    Costs one directory listing, plus an open per candidate. Does nothing without ``fcntl``
+    (returns ``[]``). Raises ``OSError`` only if the directory cannot be listed.
+    """
+    if fcntl is None:
+        return []
+    removed = []
+    with os.scandir(directory) as entries:
+        names = [e.name for e in entries if e.name.startswith(".") and e.name.endswith(TEMP_SUFFIX)]
+    dfd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        for name in names:
+            if _reclaim_one(dfd, name):
+                removed.append(os.path.join(os.fspath(directory), name))
+    finally:
+        os.close(dfd)
+    return removed
 
 
 def _fsync_directory(directory: str) -> None:

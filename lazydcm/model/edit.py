@@ -50,15 +50,24 @@ class EditReport:
 
 def apply_changes(ds: Dataset, changes: Mapping[Any, Any]) -> list[Tag]:
     """Apply ``keyword/tag -> value`` changes (``None`` deletes; deleting an absent element is
-    not an error). Returns the tags concerned. Raises ValueError/TypeError for a bad value."""
+    not an error). Returns the tags concerned. Raises ValueError/TypeError for a bad value.
+
+    Group 0002 keys (``TransferSyntaxUID``, ...) go to ``ds.file_meta`` (PS3.10 7.1: they are
+    the File Meta Information, not dataset elements); a new Transfer Syntax UID makes the save
+    re-encode the dataset in that syntax (``lazydcm.model.save.file_plan``)."""
     done = []
     for key, value in changes.items():
         tag = to_tag(key)
+        target = ds
+        if tag >> 16 == 0x0002:
+            if ds.file_meta is None:
+                ds.file_meta = Dataset()
+            target = ds.file_meta
         if value is None:
-            if tag in ds:
-                del ds[tag]
+            if tag in target:
+                del target[tag]
         else:
-            ds[tag] = value
+            target[tag] = value
         done.append(tag)
     return done
 
@@ -122,7 +131,8 @@ def edit(
     ds = dcmread(src, options=read_options)
     try:
         tags = apply_changes(ds, changes)
-        if not ds.is_dirty() and dest == src:
+        meta_changed = ds.file_meta is not None and ds.file_meta.is_dirty()
+        if not ds.is_dirty() and not meta_changed and dest == src:
             return EditReport(src, dest, "unchanged", tuple(tags), 0)
         patches = same_length_patches(ds) if (allow_in_place and dest == src) else None
         if patches is not None:

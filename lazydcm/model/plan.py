@@ -256,13 +256,17 @@ class Planner:
             data = bytes(items_only(value))  # PS3.5 7.5.2: the one delimiter is ours
             if len(data) % 2:
                 data += b"\0"
-            return [
-                Emit(self._header(tag, vr if vr in ("OB", "OW") else "OB", UNDEFINED_LENGTH)),
+            return [  # PS3.5 A.4: encapsulated Pixel Data is OB of undefined length
+                Emit(self._header(tag, "OB", UNDEFINED_LENGTH)),
                 Emit(data),
                 Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
             ]
         if is_buffer(value):  # an open binary file: streamed at write time, never loaded
             return self._buffered(tag, vr, value)
+        if tag == _PIXEL_DATA and vr == "OB" and not self.encapsulated:
+            bits = ds._lookup_value(0x00280100)
+            if isinstance(bits, int) and bits > 8:
+                vr = "OW"  # PS3.5 A.2, A.3: native Pixel Data of more than 8 bits is OW
         if isinstance(value, np.ndarray):
             return self._array(tag, vr, value)
         if isinstance(value, (bytes, bytearray, memoryview)) and vr in _SWAP_SIZE:

@@ -16,14 +16,16 @@ from lazydcm.io.source import Source
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ByteLayout, layout_for
 from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
 from lazydcm.model.dataset import Dataset
-from lazydcm.model.element import DataElement, is_buffer
+from lazydcm.model.element import DataElement
 from lazydcm.model.plan import Planner, segments_size
-from lazydcm.model.uid import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, UID
+from lazydcm.model.uid import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from lazydcm.model.writecheck import check_write, checked_preamble
 
 __all__ = ["FilePlan", "file_plan", "save", "to_bytes"]
 
 _META_LAYOUT = ByteLayout(implicit_vr=False, little_endian=True)  # PS3.10 7.1
 _PIXEL_DATA = 0x7FE00010
+_ZERO_PREAMBLE = b"\0" * 128  # PS3.10 7.1: a preamble that is not used is all zero
 
 
 @attrs.frozen
@@ -53,20 +55,29 @@ class FilePlan:
         return sum(len(s.data) for s in self.segments if isinstance(s, Emit))
 
 
-def _source_ts(ds: Dataset) -> str | None:
-    """The syntax the dataset was read in: the meta group's, else the one the scanner
-    sniffed from the bytes (a file without meta, or whose meta lacks (0002,0010))."""
-    meta = getattr(ds, "file_meta", None)
-    if meta is not None and 0x00020010 in meta:
-        value = meta[0x00020010].value
-        if value:
-            return str(value).strip("\0 ")
+def _read_ts(ds: Dataset) -> str | None:
+    """The syntax the dataset's bytes were read in: the meta group's (0002,0010) as read, else
+    the one the scanner sniffed from the bytes (a file without meta, or whose meta lacks
+    (0002,0010)); None for a dataset built in code."""
+    head = getattr(ds, "_head", None)
+    if head is not None and head.transfer_syntax_uid:
+        return str(head.transfer_syntax_uid).strip("\0 ")
     layout = getattr(ds, "_layout", None)
     if layout is None:
         return None
     if layout.implicit_vr:
         return IMPLICIT_LE
     return EXPLICIT_LE if layout.little_endian else EXPLICIT_BE
+
+
+def _meta_ts(ds: Dataset) -> str | None:
+    """The (0002,0010) value now in ``ds.file_meta`` (the user may have changed it), or None."""
+    meta = ds.file_meta
+    if meta is not None and 0x00020010 in meta:
+        value = meta[0x00020010].value
+        if value:
+            return str(value).strip("\0 ")
+    return None
 
 
 def _source_layout(ds: Dataset) -> ByteLayout | None:
@@ -98,15 +109,12 @@ def _meta_elements(ds: Dataset, ts: str) -> Dataset:
     return meta
 
 
-def _fresh_head(ds: Dataset, ts: str) -> list[Segment]:
-    preamble = getattr(ds, "preamble", None) or b"\0" * 128
-    if len(preamble) != 128:
-        raise ValueError(f"the preamble must be 128 bytes, not {len(preamble)}")
+def _fresh_head(ds: Dataset, ts: str, preamble: bytes | None) -> list[Segment]:
     meta = _meta_elements(ds, ts)
     planner = Planner(_META_LAYOUT, same_layout=False)
     body = write_plan_bytes(_NO_SOURCE, [s for e in meta for s in planner.encode(meta, e)])
     group_length = planner._header(0x00020000, "UL", 4) + len(body).to_bytes(4, "little")
-    return [Emit(bytes(preamble) + b"DICM" + group_length + body)]
+    return [Emit((preamble or _ZERO_PREAMBLE) + b"DICM" + group_length + body)]
 
 
 class _NoSource:
@@ -129,35 +137,6 @@ def _partial(ds: Dataset) -> bool:
     return options is not None and (options.stop_before_pixels or options.specific_tags is not None)
 
 
-def _check_pixel_length(ds: Dataset, layout: ByteLayout) -> None:
-    """An edited native Pixel Data must match Rows × Columns × ... (PS3.5 8.1.1)."""
-    elem = ds._edits.get(_PIXEL_DATA)
-    if elem is None or layout.encapsulated:
-        return
-    try:
-        rows, cols = int(ds.Rows), int(ds.Columns)
-        bits = int(ds.BitsAllocated)
-        samples = int(ds.get("SamplesPerPixel", 1) or 1)
-        frames = int(ds.get("NumberOfFrames", 1) or 1)
-    except (AttributeError, TypeError, ValueError):
-        return  # not enough image attributes to check
-    expected_bits = rows * cols * samples * frames * bits
-    expected = (expected_bits + 7) // 8
-    value = elem.value
-    if is_buffer(value):  # an open file: the bytes from its position to its end
-        position = value.tell()
-        actual = value.seek(0, 2) - position
-        value.seek(position)
-    else:
-        actual = value.nbytes if hasattr(value, "nbytes") else len(value)
-    if actual not in (expected, expected + (expected % 2)):
-        raise ValueError(
-            f"Pixel Data (7FE0,0010) holds {actual} bytes but Rows {rows} × Columns {cols} × "
-            f"Samples {samples} × Frames {frames} × {bits} bits needs {expected}: set the image "
-            "attributes to match before saving"
-        )
-
-
 def file_plan(
     ds: Dataset,
     *,
@@ -167,28 +146,28 @@ def file_plan(
 ) -> FilePlan:
     """The complete plan for writing ``ds`` as a file.
 
-    Raises ``ValueError`` for a value the target cannot encode, a syntax change that would need
-    pixel data to be compressed or decompressed, or inconsistent pixel data length.
+    The syntax written is ``transfer_syntax``, else the one in ``ds.file_meta`` (0002,0010),
+    else the one the file was read in (Explicit VR Little Endian for a dataset built in code).
+    When it differs from the syntax the bytes were read in, every element is re-encoded in it
+    (as pydicom writes in the syntax of ``file_meta``); native pixel data is copied (byte
+    swapped if needed). The preamble written is ``ds.preamble`` (None: 128 zero bytes).
+
+    Raises ``ValueError`` before anything is planned for a write that would produce an invalid
+    file (``lazydcm.model.writecheck``: preamble, group 0002 outside the meta group, pixel data
+    encoding vs syntax, pixel data length), and while planning for a value the target cannot
+    encode.
     """
-    original_ts = _source_ts(ds)
-    ts = str(transfer_syntax or original_ts or EXPLICIT_LE).strip("\0 ")
+    read_ts = _read_ts(ds)
+    ts = str(transfer_syntax or _meta_ts(ds) or read_ts or EXPLICIT_LE).strip("\0 ")
+    same_syntax = read_ts is not None and ts == read_ts
     source_layout = _source_layout(ds)
-    # Written like the original, a dataset keeps the layout it was read in: that is the
-    # transfer syntax's, or the one the scanner sniffed when the bytes contradicted it.
-    if transfer_syntax is None and source_layout is not None:
-        target = source_layout
-    else:
-        target = layout_for(ts)
+    # Written in the syntax it was read in, a dataset keeps the layout it was read in: that is
+    # the transfer syntax's, or the one the scanner sniffed when the bytes contradicted it.
+    target = source_layout if same_syntax and source_layout is not None else layout_for(ts)
     source: Source | None = getattr(ds, "source", None) if ds.index is not None else None
 
-    if _PIXEL_DATA in ds and original_ts and ts != original_ts:
-        was_encapsulated = layout_for(original_ts).encapsulated
-        if was_encapsulated != target.encapsulated or (was_encapsulated and ts != original_ts):
-            raise ValueError(
-                f"cannot write pixel data of {UID(original_ts).name or original_ts} as "
-                f"{UID(ts).name or ts}: lazydcm copies pixel data but does not transcode it"
-            )
-    _check_pixel_length(ds, target)
+    check_write(ds, read_ts=read_ts, ts=ts, target=target)
+    preamble = checked_preamble(ds)
 
     same = (
         source_layout is not None
@@ -206,19 +185,29 @@ def file_plan(
     head: list[Segment]
     meta = getattr(ds, "file_meta", None)
     head_offset = getattr(ds, "dataset_offset", None)
+    file_head = getattr(ds, "_head", None)
+    read_preamble = file_head.preamble if file_head is not None else None
     keep_head = (
         head_offset is not None
         and source is not None
-        and (transfer_syntax is None or ts == original_ts)
+        and same_syntax
         and (meta is None or not meta.is_dirty())
-        and not (enforce_file_format and not getattr(ds, "preamble", None))
+        and not (enforce_file_format and read_preamble is None)
+        and (read_preamble is not None or preamble is None)
     )
-    head = [Copy(0, head_offset)] if keep_head else _fresh_head(ds, ts)
+    same_preamble = read_preamble is None or (preamble or _ZERO_PREAMBLE) == read_preamble
+    if not keep_head:
+        head = _fresh_head(ds, ts, preamble)
+    elif same_preamble:
+        head = [Copy(0, head_offset)]
+    else:  # the meta group is copied after the new preamble (the user blanked it, say)
+        head = [Emit(preamble or _ZERO_PREAMBLE), Copy(len(read_preamble), head_offset)]
 
     file_source = getattr(ds, "file_source", None)
     if (
         target.deflated
         and keep_head
+        and same_preamble
         and file_source is not None
         and source_layout is not None
         and source_layout.deflated

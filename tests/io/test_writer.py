@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import io
 import mmap
@@ -339,22 +340,110 @@ def test_copy_past_end_leaves_dest_untouched(mapped, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_failure_mid_write_removes_temp_and_keeps_dest(mapped, tmp_path):
+@pytest.mark.parametrize("anonymous", [True, False], ids=["O_TMPFILE", "named-temp"])
+def test_failure_mid_write_removes_temp_and_keeps_dest(mapped, tmp_path, anonymous):
     dest = tmp_path / "out.dcm"
     dest.write_bytes(b"precious")
     seen = []
+    named_while_writing = not (anonymous and writer._open_anonymous(str(tmp_path)) is not None)
 
     def hook(written):
         seen.append(written)
-        assert leftovers(tmp_path)  # the temp file exists while writing
+        # a named temp file exists while writing; an anonymous one has no name
+        assert bool(leftovers(tmp_path)) == named_while_writing
         if len(seen) == 2:
             raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError, match="disk on fire"):
-        write_plan(mapped, PLAN, dest, _chunk_hook=hook)
+        write_plan(mapped, PLAN, dest, _chunk_hook=hook, _anonymous=anonymous)
     assert seen == [4, 8]  # Copy(0, 4) then Emit(b"NEW!")
     assert dest.read_bytes() == b"precious"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("anonymous", [True, False], ids=["O_TMPFILE", "named-temp"])
+@pytest.mark.parametrize("exists", [True, False], ids=["over-existing", "new-file"])
+def test_both_temp_paths_write_and_replace(mapped, tmp_path, anonymous, exists):
+    dest = tmp_path / "out.dcm"
+    if exists:
+        dest.write_bytes(b"old contents")
+        dest.chmod(0o640)
+    assert write_plan(mapped, PLAN, dest, _anonymous=anonymous) == len(PLAN_BYTES)
+    assert dest.read_bytes() == PLAN_BYTES
+    if exists:
+        assert stat.S_IMODE(dest.stat().st_mode) == 0o640
+    assert leftovers(tmp_path) == []
+
+
+def test_o_tmpfile_is_used_where_available(tmp_path):
+    fd = writer._open_anonymous(str(tmp_path))
+    if fd is None:
+        pytest.skip("no O_TMPFILE on this platform/filesystem: the named-temp path is used")
+    try:
+        assert os.listdir(tmp_path) == []  # an anonymous file has no name
+    finally:
+        os.close(fd)
+
+
+def test_anonymous_replace_reclaims_a_stale_link_name_and_skips_a_busy_one(mapped, tmp_path):
+    if writer._open_anonymous(str(tmp_path)) is None:
+        pytest.skip("no O_TMPFILE on this platform/filesystem")
+    dest = tmp_path / "out.dcm"
+    dest.write_bytes(b"old")
+    link_name = tmp_path / f".out.dcm{TEMP_SUFFIX}"
+    link_name.write_bytes(b"left by a writer killed between link and rename")
+    write_plan(mapped, PLAN, dest)  # replaces dest through that very name
+    assert dest.read_bytes() == PLAN_BYTES
+    assert leftovers(tmp_path) == []
+    link_name.write_bytes(b"a live writer's")
+    busy = os.open(link_name, os.O_RDONLY)
+    try:
+        fcntl.flock(busy, fcntl.LOCK_EX)
+        write_plan(mapped, [Emit(b"again")], dest)  # goes through a random name instead
+        assert dest.read_bytes() == b"again"
+        assert leftovers(tmp_path) == [link_name.name]
+        assert link_name.read_bytes() == b"a live writer's"
+    finally:
+        os.close(busy)
+
+
+def test_reclaim_removes_only_unlocked_temporaries(tmp_path):
+    from lazydcm.io.writer import locked_temporary, reclaim_stale_temporaries
+
+    busy_fd, busy = locked_temporary(str(tmp_path), "a.dcm")  # a live writer's temp
+    stale = tmp_path / f".b.dcm.x1y2{TEMP_SUFFIX}"  # a dead writer's (nobody holds its lock)
+    stale.write_bytes(b"half written")
+    (tmp_path / f"visible{TEMP_SUFFIX}").write_bytes(b"no leading dot: not ours")
+    (tmp_path / f".dir{TEMP_SUFFIX}").mkdir()  # not a regular file
+    try:
+        assert reclaim_stale_temporaries(tmp_path) == [str(stale)]
+        assert os.path.exists(busy)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [os.path.basename(busy), f"visible{TEMP_SUFFIX}", f".dir{TEMP_SUFFIX}"]
+        )
+    finally:
+        os.close(busy_fd)  # the writer dies: its lock goes with it
+    assert reclaim_stale_temporaries(tmp_path) == [busy]
+    assert reclaim_stale_temporaries(tmp_path) == []
+
+
+def test_locked_temporary_starts_over_if_reclaimed_before_locking(tmp_path, monkeypatch):
+    from lazydcm.io.writer import locked_temporary
+
+    made = []
+    real_mkstemp = writer.tempfile.mkstemp
+
+    def mkstemp_then_reclaimed(**kwargs):
+        fd, path = real_mkstemp(**kwargs)
+        made.append(path)
+        if len(made) == 1:
+            os.unlink(path)  # a reclaimer got it between creation and lock
+        return fd, path
+
+    monkeypatch.setattr(writer.tempfile, "mkstemp", mkstemp_then_reclaimed)
+    fd, path = locked_temporary(str(tmp_path), "x.dcm")
+    os.close(fd)
+    assert len(made) == 2 and path == made[1] and os.path.exists(path)
 
 
 def test_released_emit_data_fails_cleanly(mapped, tmp_path):
@@ -591,13 +680,14 @@ CRASH_CHILD = textwrap.dedent(
 
     src = Src(sys.argv[1])
     write_plan(src, [Emit(b"HEAD"), Copy(0, src.size), Emit(b"TAIL")], sys.argv[2],
-               _chunk_hook=hook)
+               _chunk_hook=hook, _anonymous=sys.argv[3] == "True")
     print("finished", flush=True)
     """
 )
 
 
-def test_sigkill_mid_copy_leaves_dest_intact(tmp_path):
+@pytest.mark.parametrize("anonymous", [True, False], ids=["O_TMPFILE", "named-temp"])
+def test_sigkill_mid_copy_leaves_nothing_behind(tmp_path, anonymous):
     source = tmp_path / "source.bin"
     block = hashlib.sha512(b"lazydcm").digest() * 16384  # 1 MiB
     with open(source, "wb") as f:
@@ -608,7 +698,7 @@ def test_sigkill_mid_copy_leaves_dest_intact(tmp_path):
     before = hashlib.sha256(dest.read_bytes()).hexdigest()
 
     child = subprocess.Popen(
-        [sys.executable, "-c", CRASH_CHILD, str(source), str(dest)],
+        [sys.executable, "-c", CRASH_CHILD, str(source), str(dest), str(anonymous)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -630,10 +720,15 @@ def test_sigkill_mid_copy_leaves_dest_intact(tmp_path):
 
     assert hashlib.sha256(dest.read_bytes()).hexdigest() == before
     others = sorted({p.name for p in tmp_path.iterdir()} - {"source.bin", "dest.dcm"})
-    assert len(others) <= 1
-    for name in others:  # the stale temp file is recognisable
-        assert name.startswith(".dest.dcm.")
-        assert name.endswith(TEMP_SUFFIX)
+    if anonymous and writer._open_anonymous(str(tmp_path)) is not None:
+        assert others == []  # the anonymous file died with the writer
+        return
+    # Named temporaries: the dead writer's is left, unlocked, and the next write to the
+    # directory (here to another file) reclaims it.
+    assert len(others) == 1 and others[0].startswith(".dest.dcm.")
+    assert others[0].endswith(TEMP_SUFFIX)
+    write_plan(None, [Emit(b"next")], tmp_path / "other.dcm", _anonymous=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dest.dcm", "other.dcm", "source.bin"]
 
 
 # --- patch_in_place ---------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 """A state machine that opens a file, edits it (set/add/delete, nested), saves it (to a new
 path, over itself, in place with ``lazydcm.edit``), reopens it, and compares every state with a
-plain dict model.
+plain dict model. The edits include those that could make a written file invalid (issue 10,
+kind 8): the transfer syntax changed through ``file_meta`` (the dataset is re-encoded), Pixel
+Data replaced across encapsulated and native syntaxes, the preamble replaced, and a group 0002
+keyword set on the dataset; every file written is also read by pydicom, and a write that would
+be invalid must raise ``ValueError`` and leave the file as it was.
 
 The model is a dict ``{tag: (VR, value)}`` (a sequence's value is a list of item dicts) of plain
 Python values, updated by the rules below with dict operations only - it knows nothing of
@@ -14,12 +18,15 @@ sequence read as UN of undefined length is saved in the same syntax as it was st
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import re
 import shutil
 import tempfile
+import warnings
 from typing import Any
 
+import pydicom
 from _property_support import (
     assert_group_lengths_agree,
     read,
@@ -36,18 +43,48 @@ from hypothesis.stateful import (
 
 import lazydcm
 from lazydcm._strategies._charsets import DEFAULT, charset_for_terms
-from lazydcm._strategies._datasets import PROTECTED, file_specs, standard_tags, syntaxes
+from lazydcm._strategies._datasets import (
+    PROTECTED,
+    _fragment_stream,
+    file_specs,
+    standard_tags,
+    syntaxes,
+)
 from lazydcm._strategies._edits import edit_lists
-from lazydcm._strategies._encoder import Layout, encode_value
+from lazydcm._strategies._encoder import (
+    ENCAPSULATED_SYNTAXES,
+    NATIVE_SYNTAXES,
+    Layout,
+    encode_value,
+    layout_of,
+)
 from lazydcm._strategies._values import element_values
-from lazydcm._strategies._views import dataset_view, plain_value, spec_view, view_in_layout
+from lazydcm._strategies._views import (
+    PIXEL_DATA_IMPLICIT_VR,
+    dataset_view,
+    plain_value,
+    spec_view,
+    view_in_layout,
+)
 from lazydcm.model import dictionary
 
 Model = dict[int, tuple[str, Any]]
+_PIXEL_DATA = 0x7FE00010
+_ZEROS = b"\0" * 128
 _EXPLICIT = Layout(False, True)
 # PS3.5 6.2: trailing spaces are padding for these VRs, so lazydcm.edit may pad a shorter
 # value to the stored length and patch it in place.
 _SPACE_PADDED = frozenset(["AE", "CS", "DS", "IS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"])
+
+
+def _pydicom_read(path: str) -> Any:
+    """pydicom's dataset of ``path``, every value decoded (warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = pydicom.dcmread(path)
+        for elem in ds.iterall():
+            _ = elem.value
+        return ds
 
 
 def _node(model: Model, path: tuple) -> Model:
@@ -122,14 +159,80 @@ class EditSaveReopen(RuleBasedStateMachine):
         self.count += 1
         return os.path.join(self.dir, f"f{self.count}.dcm")
 
+    def _reset_pending_file_state(self) -> None:
+        """What an open dataset would write besides its elements: syntax and preamble (as the
+        file has them until changed), and whether Pixel Data was assigned."""
+        self.read_layout = self.layout  # the layout the open dataset's bytes are in
+        self.read_ts = self.ts
+        self.pending_ts = self.ts
+        self.pending_preamble = self.preamble
+        self.pixels_assigned = False
+
     # -- comparisons -------------------------------------------------------------------
     def _check_file(self) -> None:
         back = read(self.path, force=self.force)
         try:
-            assert without_group_lengths(dataset_view(back)) == without_group_lengths(self.saved)
+            view = dataset_view(back)
+            expected_vr = self.saved.get(_PIXEL_DATA, ("",))[0]
+            written_vr = view.get(_PIXEL_DATA, ("",))[0]
+            if expected_vr == PIXEL_DATA_IMPLICIT_VR and written_vr in ("OB", "OW"):
+                # Re-encoded from implicit VR, Pixel Data may be written OB or OW (PS3.5 A.2);
+                # either is right, and from now on the file's choice is the model's.
+                view[_PIXEL_DATA] = (expected_vr, view[_PIXEL_DATA][1])
+            assert without_group_lengths(view) == without_group_lengths(self.saved)
+            if expected_vr != written_vr and expected_vr == PIXEL_DATA_IMPLICIT_VR:
+                self.saved[_PIXEL_DATA] = (written_vr, self.saved[_PIXEL_DATA][1])
             assert_group_lengths_agree(back)
+            assert back.transfer_syntax_uid == self.ts
         finally:
             back.close()
+        with open(self.path, "rb") as fh:
+            assert fh.read(128) == self.preamble
+        if self.pydicom_reads:  # a file pydicom reads stays readable by pydicom
+            ref = _pydicom_read(self.path)
+            assert ref.file_meta.TransferSyntaxUID == self.ts
+
+    def _saved_view(self) -> Model:
+        """The model of the file the open dataset writes: ``pending`` in the pending syntax's
+        layout (re-encoded when it is not the layout the dataset was read in)."""
+        layout = layout_of(self.pending_ts)
+        same = (layout.implicit_vr, layout.little_endian) == (
+            self.read_layout.implicit_vr,
+            self.read_layout.little_endian,
+        )
+        saved = view_in_layout(self.pending, layout, self.charset, same_layout=same)
+        if layout.encapsulated and _PIXEL_DATA in saved and self.pixels_assigned:
+            saved[_PIXEL_DATA] = ("OB", self.pixel_stream)  # PS3.5 A.4: OB, items as given
+        elif self.pixels_assigned and saved.get(_PIXEL_DATA, ("",))[0] == "OB":
+            bits = self.pending.get(0x00280100, ("US", None))[1]
+            if isinstance(bits, int) and bits > 8:  # PS3.5 A.2, A.3: more than 8 bits is OW
+                saved[_PIXEL_DATA] = ("OW", saved[_PIXEL_DATA][1])
+        return saved
+
+    def _saved(self) -> None:
+        self.saved = self._saved_view()
+        self.ts = self.pending_ts
+        self.layout = layout_of(self.ts)
+        self.preamble = self.pending_preamble
+        self._check_file()
+
+    def _refused(self, match: str) -> None:
+        """Saving the open dataset (over the file, and to a new path) raises ValueError
+        matching ``match``; the file is unchanged and nothing else is written."""
+        with open(self.path, "rb") as fh:
+            before = hashlib.sha256(fh.read()).hexdigest()
+        new = self._new_path()
+        for dest in (self.path, new):
+            try:
+                self.ds.save_as(dest)
+            except ValueError as exc:
+                assert re.search(match, str(exc)), exc
+            else:
+                raise AssertionError(f"save_as({dest}) should have been refused ({match})")
+        with open(self.path, "rb") as fh:
+            assert hashlib.sha256(fh.read()).hexdigest() == before
+        assert not os.path.exists(new)
+        assert not [n for n in os.listdir(self.dir) if n.endswith(".lazydcm-tmp")]
 
     @invariant()
     def open_dataset_matches_pending_model(self) -> None:
@@ -146,6 +249,15 @@ class EditSaveReopen(RuleBasedStateMachine):
         with open(self.path, "wb") as fh:
             fh.write(encoded.data)
         self.layout = encoded.layout
+        try:  # some generated files are beyond pydicom (UN sequences in big endian, ...)
+            _pydicom_read(self.path)
+            self.pydicom_reads = True
+        except Exception:
+            self.pydicom_reads = False
+        event(f"pydicom reads the generated file: {self.pydicom_reads}")
+        self.ts = encoded.transfer_syntax  # the file's syntax
+        self.preamble = _ZEROS  # the file's preamble (the strategies' encoder writes zeros)
+        self._reset_pending_file_state()
         self.force = not encoded.preamble
         self.saved = spec_view(encoded.dataset, self.layout)
         self.pending = copy.deepcopy(self.saved)
@@ -158,6 +270,7 @@ class EditSaveReopen(RuleBasedStateMachine):
         if self.ds is None:
             self.ds = read(self.path, force=self.force)
             self.pending = copy.deepcopy(self.saved)
+            self._reset_pending_file_state()
 
     @rule()
     def close(self) -> None:
@@ -165,6 +278,7 @@ class EditSaveReopen(RuleBasedStateMachine):
             self.ds.close()
         self.ds = None
         self.pending = copy.deepcopy(self.saved)  # unsaved edits are gone
+        self._reset_pending_file_state()
 
     @rule(data=st.data())
     def edit(self, data) -> None:
@@ -198,15 +312,99 @@ class EditSaveReopen(RuleBasedStateMachine):
         self._ensure_open()
         self.path = self._new_path()
         self.ds.save_as(self.path)
-        self.saved = view_in_layout(self.pending, self.layout, self.charset)
-        self._check_file()
+        self._saved()
 
     @rule()
     def save_over_the_open_file(self) -> None:
         self._ensure_open()
         self.ds.save_as(self.path)  # possibly the very file self.ds maps
-        self.saved = view_in_layout(self.pending, self.layout, self.charset)
-        self._check_file()
+        self._saved()
+
+    # -- edits that could make an invalid file (issue 10, kind 8) -------------------------
+    @rule(ts=st.sampled_from(NATIVE_SYNTAXES), over=st.booleans())
+    def save_in_a_syntax_set_in_file_meta(self, ts, over) -> None:
+        """``ds.file_meta.TransferSyntaxUID = ts`` then ``save_as``: written in ``ts``."""
+        self._ensure_open()
+        if _PIXEL_DATA in self.pending and layout_of(self.pending_ts).encapsulated:
+            if self.pixels_assigned:
+                return  # assigned fragments: whether they fit a native syntax is not modelled
+            self.ds.file_meta.TransferSyntaxUID = ts
+            self._refused("does not transcode")  # compressed pixel data, native syntax
+            self.ds.file_meta.TransferSyntaxUID = self.pending_ts
+            return
+        self.ds.file_meta.TransferSyntaxUID = ts
+        event(f"syntax via file_meta: {'same' if ts == self.read_ts else 'changed'}")
+        self.pending_ts = ts
+        if not over:
+            self.path = self._new_path()
+        self.ds.save_as(self.path)
+        self._saved()
+
+    @rule(data=st.data())
+    def replace_pixels_across_encodings(self, data) -> None:
+        """The manual decompress (encapsulated -> native bytes in a native syntax) or compress
+        (native -> fragments in an encapsulated syntax), refused while the two disagree."""
+        self._ensure_open()
+        if _PIXEL_DATA not in self.pending:
+            return
+        rows, cols, bits = (
+            self.pending.get(t, ("US", None))[1] for t in (0x00280010, 0x00280011, 0x00280100)
+        )
+        if not all(isinstance(v, int) for v in (rows, cols, bits)):
+            return
+        vr = self.pending[_PIXEL_DATA][0]
+        little = self.read_layout.little_endian
+        if layout_of(self.pending_ts).encapsulated:
+            ts = data.draw(st.sampled_from(NATIVE_SYNTAXES), label="native syntax")
+            self.ds.file_meta.TransferSyntaxUID = ts
+            if not self.pixels_assigned:
+                self._refused("does not transcode")
+            size = (rows * cols * bits + 7) // 8
+            value = data.draw(st.binary(min_size=size, max_size=size), label="native pixels")
+            value += b"\0" * (len(value) % 2)
+        else:
+            ts = data.draw(st.sampled_from(ENCAPSULATED_SYNTAXES), label="encapsulated syntax")
+            self.ds.file_meta.TransferSyntaxUID = ts
+            if not self.pixels_assigned:
+                self._refused("does not transcode")
+            self.ds.PixelData = b"\1\2" * (rows * cols)  # native bytes: not items
+            self._refused("not a sequence of items")
+            value = data.draw(_fragment_stream(), label="fragments")
+            self.pixel_stream = value
+        self.ds.PixelData = value
+        event(f"pixels replaced, now {'encapsulated' if layout_of(ts).encapsulated else 'native'}")
+        self.pixels_assigned = True
+        self.pending_ts = ts
+        self.pending[_PIXEL_DATA] = (vr, plain_value(vr, value, little))
+        self.path = self._new_path()
+        self.ds.save_as(self.path)
+        self._saved()
+
+    @rule(
+        preamble=st.one_of(
+            st.just(_ZEROS),
+            st.binary(min_size=128, max_size=128),
+            st.binary(max_size=140).filter(lambda b: len(b) != 128),
+        )
+    )
+    def set_preamble(self, preamble) -> None:
+        """``ds.preamble = ...``: written by the next save; a wrong length is refused."""
+        self._ensure_open()
+        self.ds.preamble = preamble
+        if len(preamble) != 128:
+            self._refused("preamble must be 128 bytes")
+            self.ds.preamble = self.pending_preamble
+            return
+        self.pending_preamble = preamble
+
+    @rule(key=st.sampled_from(["TransferSyntaxUID", "ImplementationVersionName", 0x00020003]))
+    def meta_keyword_on_the_dataset(self, key) -> None:
+        """A group 0002 element set on the dataset is refused on save (it belongs in
+        ``file_meta``); deleted again, the dataset saves as before."""
+        self._ensure_open()
+        self.ds[key] = "1.2.3" if key != "ImplementationVersionName" else "X"
+        self._refused(r"group 0002.*ds\.file_meta")
+        del self.ds[key]
 
     @rule()
     def reopen(self) -> None:
