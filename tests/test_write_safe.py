@@ -16,6 +16,7 @@ import pytest
 from _corpus import assert_dcmdump_clean, test_file
 
 import lazydcm
+from lazydcm import DataElement
 from lazydcm.model.writecheck import fragment_problem
 
 IMPLICIT = "1.2.840.10008.1.2"
@@ -142,7 +143,9 @@ def test_group_2_element_in_a_sequence_item_is_refused(tmp_path):
 def test_file_meta_with_a_dataset_element_is_refused(tmp_path):
     src = _copy(tmp_path, "CT_small.dcm")
     ds = lazydcm.dcmread(src)
-    ds.file_meta.PatientID = "in the wrong place"
+    with pytest.raises(ValueError, match=r"\(0010,0020\)"):  # FileMetaDataset refuses it
+        ds.file_meta.PatientID = "in the wrong place"
+    ds.file_meta._edits[0x00100020] = DataElement(0x00100020, "LO", "in the wrong place")
     _refused(lambda: ds.save_as(src), src, r"file_meta holds element \(0010,0020\)")
     ds.close()
 

@@ -531,6 +531,23 @@ def planned_scan(
         InvalidDicomError: as ``scan_preamble_and_meta`` / ``scan_dataset`` on the real bytes.
         RemoteReadError: a fetch failed.
     """
+    try:
+        return _planned_scan(source, force=force, stop_tag=stop_tag)
+    except (InvalidDicomError, _Unplanned):
+        # Damaged or unusual bytes (an error, a tolerated deviation, a cut): the local
+        # scanner's rules decide, over every byte - the same index, error or warning as a
+        # mapped read of the same bytes, for the price of fetching the whole object.
+        source.ensure(0, source.size)
+        return scan_preamble_and_meta(source.buffer, force=force), None
+
+
+class _Unplanned(Exception):
+    """The segment-by-segment scan met something only a whole-object scan decides."""
+
+
+def _planned_scan(
+    source: RangedSource, *, force: bool, stop_tag: int | None
+) -> tuple[FileHead, ElementIndex | None]:
     source.ensure(0, source.block_size)
     head = _until_present(source, lambda buf: scan_preamble_and_meta(buf, force=force))
     if head.layout.deflated:
@@ -553,11 +570,25 @@ def planned_scan(
                 raise
             _grow(source, stop, stop - pos)
             continue
+        if index.deviations:
+            raise _Unplanned
         records = list(index.file_order())
-        last = records.pop() if index.truncation is not None and stop < size else None
+        last = None
+        if index.truncation is not None and stop < size:
+            if records and int(records[-1].end) >= stop:
+                last = records.pop()  # the element the fetch cut: its header is known
+            else:  # a header cut by the fetch (the scanner indexes no partial header)
+                for rec in records:
+                    builder.add(rec.tag, rec.vr, rec.header_offset, rec.value_offset,
+                                rec.length, rec.end)  # fmt: skip
+                pos = int(records[-1].end) if records else pos
+                _grow(source, stop, stop - pos)
+                continue
         for rec in records:
             builder.add(rec.tag, rec.vr, rec.header_offset, rec.value_offset, rec.length, rec.end)
         if last is None:
+            if index.truncation is not None:
+                raise _Unplanned
             builder.truncation = index.truncation
             if index.stop < stop:  # stop_tag reached
                 range_stop = index.stop

@@ -72,7 +72,7 @@ def _read_ts(ds: Dataset) -> str | None:
 
 def _meta_ts(ds: Dataset) -> str | None:
     """The (0002,0010) value now in ``ds.file_meta`` (the user may have changed it), or None."""
-    meta = ds.file_meta
+    meta = getattr(ds, "file_meta", None)
     if meta is not None and 0x00020010 in meta:
         value = meta[0x00020010].value
         if value:

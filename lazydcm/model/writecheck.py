@@ -40,6 +40,7 @@ __all__ = ["check_write", "checked_preamble", "fragment_problem"]
 
 _PIXEL_DATA = 0x7FE00010
 _PREAMBLE_LENGTH = 128
+_SEQ_DELIM_LE = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"  # (FFFE,E0DD), length 0
 _ITEM_LE = b"\xfe\xff\x00\xe0"  # (FFFE,E000), little endian: PS3.5 A.4 is always little endian
 
 
@@ -74,7 +75,8 @@ def fragment_problem(data: Any) -> str | None:
 
     The value is a sequence of complete items, each an (FFFE,E000) tag, a 32-bit little-endian
     length and that many bytes, the first being the Basic Offset Table (PS3.5 A.4); the
-    Sequence Delimitation Item is the writer's to add. Reads only the item headers.
+    Sequence Delimitation Item is the writer's to add (one given at the end is accepted and
+    written once). Reads only the item headers.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         return f"a {type(data).__name__}, not bytes"
@@ -86,6 +88,8 @@ def fragment_problem(data: Any) -> str | None:
     while pos < size:
         if size - pos < 8:
             return f"{size - pos} stray bytes at offset {pos}, too few for an item header"
+        if bytes(view[pos : pos + 8]) == _SEQ_DELIM_LE and pos + 8 == size:
+            return None  # a trailing Sequence Delimitation Item: the writer writes exactly one
         if bytes(view[pos : pos + 4]) != _ITEM_LE:
             tag = int.from_bytes(view[pos : pos + 2], "little") << 16
             tag |= int.from_bytes(view[pos + 2 : pos + 4], "little")
@@ -155,7 +159,7 @@ def _check_meta_groups(ds: Dataset) -> None:
             f"element {_tag(nested)} was set in a sequence item: group 0002 elements belong to "
             "the File Meta Information only (PS3.10 7.1), never to a dataset or item"
         )
-    meta = ds.file_meta
+    meta = getattr(ds, "file_meta", None)  # a dataset built in code may have none
     if meta is None or (meta.index is not None and not meta.is_dirty()):
         return  # no meta, or the one read, copied as it was
     for elem in meta:
