@@ -224,7 +224,9 @@ class Dataset:
         vr = dictionary.vr_for(tag)
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"
-        return resolve_vr(tag, vr, self._lookup_value)
+        return resolve_vr(
+            tag, vr, self._lookup_value, implicit_vr=True, undefined_length=rec.undefined_length
+        )
 
     def _decode_element(self, elem: DataElement) -> Any:
         """Decode a file-backed element's value (called once by ``DataElement.value``)."""
@@ -365,7 +367,7 @@ class Dataset:
                 f"{tag!r} is not in the DICOM dictionary: give its VR with "
                 f"ds.add_new({tag!r}, VR, value)"
             )
-        return resolve_vr(tag, vr, self._lookup_value)
+        return resolve_vr(tag, vr, self._lookup_value, implicit_vr=self.is_implicit_VR is True)
 
     def set_value(self, key: Any, value: Any) -> None:
         """Set the value of element ``key`` (creating it with its dictionary VR if absent).
