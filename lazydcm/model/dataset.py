@@ -22,6 +22,7 @@ import attrs
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
+from lazydcm.model._private import private_vr
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -208,8 +209,8 @@ class Dataset:
                 return vr
             if rec.undefined_length:  # PS3.5 6.2.2: UN of undefined length holds SQ items
                 return "SQ"
-            if tag & 0x10000:  # private: nothing to look up
-                return "UN"
+            if tag & 0x10000:  # private: the creator's dictionary, if known
+                return private_vr(self, tag, implicit_vr=False)
             known = dictionary.vr_for(tag)
             if known == "UN" or known == "NONE":
                 return "UN"
@@ -220,7 +221,7 @@ class Dataset:
         if tag & 0x10000:
             if 0x0010 <= (tag & 0xFFFF) <= 0x00FF:
                 return "LO"  # private creator, PS3.5 7.8.1
-            return "SQ" if rec.undefined_length else "UN"
+            return "SQ" if rec.undefined_length else private_vr(self, tag, implicit_vr=True)
         vr = dictionary.vr_for(tag)
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"
@@ -361,7 +362,7 @@ class Dataset:
             return "LO"
         if (tag & 0xFFFF) == 0:
             return "UL"
-        vr = dictionary.vr_for(tag)
+        vr = private_vr(self, tag, implicit_vr=False) if tag.is_private else dictionary.vr_for(tag)
         if vr in ("UN", "NONE"):
             raise KeyError(
                 f"{tag!r} is not in the DICOM dictionary: give its VR with "
@@ -782,5 +783,11 @@ class PrivateBlock:
     def __delitem__(self, offset: int) -> None:
         del self.dataset[self.get_tag(offset)]
 
-    def add_new(self, offset: int, VR: str, value: Any) -> None:
-        self.dataset.add_new(self.get_tag(offset), VR, value)
+    def add_new(self, offset: int, VR: str | None, value: Any) -> None:
+        """Add element (gggg,xx``offset``); ``VR`` None takes it from the private dictionary by
+        this block's creator (``KeyError`` when the creator's dictionary does not know it)."""
+        tag = self.get_tag(offset)
+        if VR is None:
+            self.dataset[tag] = value
+        else:
+            self.dataset.add_new(tag, VR, value)

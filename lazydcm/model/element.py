@@ -184,8 +184,21 @@ class DataElement:
 
     @property
     def name(self) -> str:
-        """The dictionary name (``"Patient's Name"``), or a description for private/unknown tags."""
-        return dictionary.name_for(self.tag)
+        """The dictionary name (``"Patient's Name"``); for a private data element the private
+        dictionary's name in brackets (``"[CSAImageHeaderType]"``) when its dataset's creator
+        is known, else a description ("Private tag data", "Unknown")."""
+        tag = self.tag
+        if tag & 0x10000 and tag & 0xFFFF >= 0x1000:
+            owner = self._owner
+            if type(owner) is _WeakRef:
+                owner = owner()
+            if owner is not None:
+                from lazydcm.model._private import private_name
+
+                name = private_name(owner, tag)
+                if name is not None:
+                    return name
+        return dictionary.name_for(tag)
 
     @property
     def is_private(self) -> bool:

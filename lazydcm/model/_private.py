@@ -1,0 +1,63 @@
+"""Private data elements of a dataset, known through their private creator (PS3.5 7.8.1).
+
+A private data element (gggg,xxee) of an odd group belongs to the block that the private creator
+element (gggg,00xx) reserved; its value names the vendor's dictionary. These helpers read that
+value from the dataset and look the element up in the private dictionary
+(:func:`lazydcm.model.dictionary.private_entry_for`). They never raise on odd data: an absent,
+empty or undecodable creator means "unknown".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lazydcm.errors import InvalidDicomError
+from lazydcm.model import dictionary
+from lazydcm.model.vr import resolve_vr
+
+__all__ = ["creator_of", "private_entry", "private_vr", "private_name"]
+
+
+def creator_of(ds: Any, tag: int) -> str | None:
+    """The private creator string reserving ``tag``'s block in dataset ``ds``, or None (not a
+    private data element, no creator element, or a creator value that is not text)."""
+    creator_tag = dictionary.private_creator_tag(tag)
+    if creator_tag is None:
+        return None
+    elem = ds._element(creator_tag)
+    if elem is None:
+        return None
+    try:
+        value = elem.value
+    except InvalidDicomError:
+        return None
+    if isinstance(value, (bytes, bytearray)):  # a creator read as UN
+        value = bytes(value).decode("latin_1")
+    if not isinstance(value, str) or not value.strip(" \0"):
+        return None
+    return value.strip(" \0")
+
+
+def private_entry(ds: Any, tag: int) -> dictionary.DictEntry | None:
+    """The private dictionary entry of ``tag`` in ``ds`` (by its creator), or None."""
+    creator = creator_of(ds, tag)
+    if creator is None:
+        return None
+    registry = getattr(ds, "_private_extra", None)
+    return dictionary.private_entry_for(tag, creator, registry)
+
+
+def private_vr(ds: Any, tag: int, *, implicit_vr: bool) -> str:
+    """The VR of private data element ``tag`` in ``ds`` from the private dictionary (an
+    ambiguous VR resolved by :func:`~lazydcm.model.vr.resolve_vr`), or "UN" when unknown."""
+    entry = private_entry(ds, tag)
+    if entry is None or entry.vr in ("", "NONE"):
+        return "UN"
+    return resolve_vr(tag, entry.vr, ds._lookup_value, implicit_vr=implicit_vr)
+
+
+def private_name(ds: Any, tag: int) -> str | None:
+    """The private dictionary name of ``tag`` in ``ds`` in brackets (``"[CSAImageHeaderType]"``,
+    as pydicom shows private names), or None when unknown."""
+    entry = private_entry(ds, tag)
+    return None if entry is None else f"[{entry.name}]"
