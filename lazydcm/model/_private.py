@@ -43,8 +43,12 @@ def private_entry(ds: Any, tag: int) -> dictionary.DictEntry | None:
     creator = creator_of(ds, tag)
     if creator is None:
         return None
-    registry = getattr(ds, "_private_extra", None)
-    return dictionary.private_entry_for(tag, creator, registry)
+    extra = None
+    node = ds
+    while node is not None and extra is None:  # DataDictionary.attach marks the root
+        extra = node.__dict__.get("_private_extra")
+        node = node.__dict__.get("_parent")
+    return dictionary.private_entry_for(tag, creator, extra)
 
 
 def private_vr(ds: Any, tag: int, *, implicit_vr: bool) -> str:

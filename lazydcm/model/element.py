@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from lazydcm.errors import InvalidDicomError
 from lazydcm.model import dictionary
 from lazydcm.model.tag import Tag, tag_repr
-from lazydcm.model.values import MultiValue, coerce_value
+from lazydcm.model.values import MultiValue, PersonName, coerce_value
 
 if TYPE_CHECKING:
     from lazydcm.io.index import Record
@@ -41,7 +41,7 @@ EMPTY_VALUES = (None, "", b"")
 def _is_empty(value: Any) -> bool:
     if value is None:
         return True
-    if isinstance(value, (str, bytes, bytearray, memoryview, list, tuple)):
+    if isinstance(value, (str, bytes, bytearray, memoryview, list, tuple, PersonName)):
         return len(value) == 0
     return False
 

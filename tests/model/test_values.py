@@ -206,10 +206,15 @@ def test_text_cut_at_every_offset_decodes_or_raises_invalid_value_error(vr, raw)
 
 @pytest.mark.parametrize("vr", sorted(v.value for v in VR if v.is_text))
 @BOTH
-def test_empty_text_is_empty_str(vr, little):
-    assert decode_value(vr, b"", little_endian=little) == ""
-    assert decode_value(vr, b"  " if vr != "UI" else b"\0\0", little_endian=little) == ""
+def test_empty_text_follows_the_empty_value_convention(vr, little):
+    # "" for text, PersonName("") for PN, None for DS and IS (pydicom's convention)
+    expected = None if vr in ("DS", "IS") else ""
+    for raw in (b"", b"  " if vr != "UI" else b"\0\0"):
+        value = decode_value(vr, raw, little_endian=little)
+        assert value == expected
+        assert type(value) is (PersonName if vr == "PN" else type(expected))
     assert encode_value(vr, "", little_endian=little) == b""
+    assert encode_value(vr, None, little_endian=little) == b""
 
 
 def test_trailing_nul_padding_of_text_is_tolerated():
@@ -257,7 +262,7 @@ def test_binary_values_are_bytes_as_stored(vr, little):
     value = decode_value(vr, memoryview(raw), little_endian=little)
     assert type(value) is bytes and value == raw  # OW/OF/... not swapped for big endian
     assert encode_value(vr, value, little_endian=little) == raw
-    assert decode_value(vr, b"", little_endian=little) == b""
+    assert decode_value(vr, b"", little_endian=little) is None  # empty: None, as pydicom
 
 
 def test_binary_values_are_padded_with_nul():
@@ -408,11 +413,15 @@ def test_coerce_value_multiple_values():
 
 
 def test_coerce_value_empty():
-    assert coerce_value("LO", None) is None
+    # pydicom's empty-value convention (README "Empty values")
+    assert coerce_value("LO", None) == ""
     assert coerce_value("LO", "") == ""
     assert coerce_value("US", "") is None
-    assert coerce_value("DS", "") == ""
+    assert coerce_value("DS", "") is None
+    assert coerce_value("IS", None) is None
     assert coerce_value("OB", None) is None
+    assert isinstance(coerce_value("PN", None), PersonName)
+    assert coerce_value("PN", "") == ""
 
 
 def test_coerce_value_non_strict_keeps_real_world_values():
