@@ -508,7 +508,7 @@ def test_multivalue_copies_and_pickles():
 def test_ds_keeps_its_text():
     value = DS.from_str(" 1.50 ")
     assert value == 1.5 and value.original_string == " 1.50 " and str(value) == "1.50"
-    assert repr(value) == "DS('1.50')" and f"{value}" == "1.50" and f"{value:.1f}" == "1.5"
+    assert repr(value) == "'1.50'" and f"{value}" == "1.50" and f"{value:.1f}" == "1.5"
     assert DS("1e3") == 1000.0 and DS(".5") == 0.5 and DS("-5.") == -5.0
     assert type(value + 1) is float
     with pytest.raises(AttributeError):
@@ -543,7 +543,7 @@ def test_is_keeps_its_text_and_is_lenient_on_read():
     assert IS.from_str("+5") == 5 and str(IS.from_str("+5")) == "+5"
     assert IS.from_str(" 12 ") == 12 and IS.from_str(" 12 ").original_string == " 12 "
     assert IS.from_str("1.0") == 1 and IS.from_str("1e2") == 100  # lenient: integral decimals
-    assert IS(7.0) == 7 and repr(IS("-3")) == "IS('-3')"
+    assert IS(7.0) == 7 and repr(IS("-3")) == "'-3'"
     for bad in ("1.5", "abc", ""):
         with pytest.raises(InvalidValueError):
             IS.from_str(bad)
@@ -621,7 +621,7 @@ def test_person_name():
     assert (full.name_prefix, full.name_suffix) == ("Dr", "Jr")
     assert full.formatted("%(family_name)s, %(given_name)s") == "Doe, John"
     assert not PersonName("") and PersonName("").ideographic == ""
-    assert repr(PersonName("A^B")) == "PersonName('A^B')"
+    assert repr(PersonName("A^B")) == "'A^B'"
     with pytest.raises(ValueError):
         PersonName("A\\B")
     with pytest.raises(AttributeError):
