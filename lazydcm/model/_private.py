@@ -15,7 +15,7 @@ from lazydcm.errors import InvalidDicomError
 from lazydcm.model import dictionary
 from lazydcm.model.vr import resolve_vr
 
-__all__ = ["creator_of", "private_entry", "private_vr", "private_name"]
+__all__ = ["creator_of", "private_entry", "private_vr", "private_name", "vr_for_new"]
 
 
 def creator_of(ds: Any, tag: int) -> str | None:
@@ -65,3 +65,13 @@ def private_name(ds: Any, tag: int) -> str | None:
     as pydicom shows private names), or None when unknown."""
     entry = private_entry(ds, tag)
     return None if entry is None else f"[{entry.name}]"
+
+
+def vr_for_new(ds: Any, tag: int) -> str:
+    """The VR for element ``tag`` added to ``ds`` without one: the VR it has already, else the
+    private dictionary's (by the creator in ``ds``) or the standard dictionary's, an ambiguous
+    one resolved from ``ds``; "UN" for a tag neither dictionary knows."""
+    try:
+        return ds._vr_for_new(tag)
+    except KeyError:
+        return "UN"

@@ -22,7 +22,7 @@ import attrs
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
-from lazydcm.model._private import private_vr
+from lazydcm.model._private import private_vr, vr_for_new
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -384,7 +384,7 @@ class Dataset:
 
     def _store(self, elem: DataElement) -> None:
         tag = int(elem.tag)
-        if tag & 0x10000 and (tag & 0xFFFF) >= 0x1000 and self._element(tag) is None:
+        if tag & 0x10000 and tag & 0xFFFF >= 0x1000 and elem.validate and not self._element(tag):
             creator = (tag & 0xFFFF0000) | ((tag >> 8) & 0xFF)
             if self._element(creator) is None:  # PS3.5 7.8.1: a block needs its creator
                 raise ValueError(
@@ -405,9 +405,11 @@ class Dataset:
             raise TypeError("Dataset.add takes a DataElement")
         self._store(elem)
 
-    def add_new(self, tag: Any, VR: str, value: Any) -> None:
-        """Add (or replace) element ``tag`` with an explicit ``VR`` and ``value``."""
-        self._store(DataElement(to_tag(tag), VR, value))
+    def add_new(self, tag: Any, VR: str | None, value: Any, *, validate: bool = True) -> None:
+        """Add (or replace) element ``tag`` with ``VR`` (None: the dictionary's or the private
+        creator's, else UN) and ``value``; ``validate=False`` as for ``DataElement``."""
+        tag = to_tag(tag)
+        self._store(DataElement(tag, VR or vr_for_new(self, tag), value, validate=validate))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         tag = to_tag(key)
@@ -785,9 +787,5 @@ class PrivateBlock:
 
     def add_new(self, offset: int, VR: str | None, value: Any) -> None:
         """Add element (gggg,xx``offset``); ``VR`` None takes it from the private dictionary by
-        this block's creator (``KeyError`` when the creator's dictionary does not know it)."""
-        tag = self.get_tag(offset)
-        if VR is None:
-            self.dataset[tag] = value
-        else:
-            self.dataset.add_new(tag, VR, value)
+        this block's creator (UN when the creator's dictionary does not know it)."""
+        self.dataset.add_new(self.get_tag(offset), VR, value)

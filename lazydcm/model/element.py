@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from lazydcm.errors import InvalidDicomError
 from lazydcm.model import dictionary
 from lazydcm.model.tag import Tag, tag_repr
-from lazydcm.model.values import MultiValue, PersonName, coerce_value
+from lazydcm.model.values import MultiValue, PersonName, coerce_unchecked, coerce_value
+from lazydcm.model.vr import resolve_vr
 
 if TYPE_CHECKING:
     from lazydcm.io.index import Record
@@ -64,20 +65,23 @@ class DataElement:
     weakly (only to report edits), so a dataset nobody holds is freed at once.
     """
 
-    __slots__ = ("tag", "VR", "_value", "_record", "_owner", "_snapshot", "is_modified")
+    __slots__ = ("tag", "VR", "_value", "_record", "_owner", "_snapshot", "is_modified", "_lax")
 
     def __init__(
         self,
         tag: Any,
-        VR: str,
+        VR: str | None,
         value: Any = None,
         *,
+        validate: bool = True,
         _record: Record | None = None,
         _owner: Any = None,
         _raw: bool = False,
     ) -> None:
         self.tag = Tag(tag)
-        self.VR = str(VR)
+        # VR None: the dictionary's (an ambiguous one by its default rule), UN when unknown
+        self.VR = str(VR) if VR is not None else _dictionary_vr(self.tag)
+        self._lax = not validate
         self._record = _record
         self._owner = _owner
         self._snapshot: Any = _UNSET
@@ -111,7 +115,16 @@ class DataElement:
             if isinstance(value, Sequence):
                 return value
             return Sequence(value if value is not None else [])
+        if getattr(self, "_lax", False):
+            return coerce_unchecked(self.VR, value)
         return coerce_value(self.VR, value)
+
+    @property
+    def validate(self) -> bool:
+        """False for an element built with ``validate=False``: its values skip the VR's rules
+        (see :func:`~lazydcm.model.values.coerce_unchecked`), and it may be a private element
+        without a private creator."""
+        return not getattr(self, "_lax", False)
 
     # -- value -----------------------------------------------------------------------------
     @property
@@ -285,11 +298,19 @@ class DataElement:
         return str(self)
 
 
+def _dictionary_vr(tag: int) -> str:
+    vr = dictionary.vr_for(tag)
+    if vr == "NONE" or (tag >> 16 & 1 and tag & 0xFFFF >= 0x1000):
+        return "UN"  # item tags; private data (its creator is in a dataset: use ds.add_new)
+    return resolve_vr(tag, vr, lambda _tag: None)
+
+
 def _show(value: Any) -> str:
     if value is None:
         return ""
-    if hasattr(value, "original_string"):  # DS / IS keep the text they were stored as
-        return repr(str(value.original_string))
+    original = getattr(value, "original_string", None)
+    if isinstance(original, str):  # DS / IS keep the text they were stored as
+        return repr(original)
     if isinstance(value, (int, float)):  # includes Tag, whose repr is (gggg,eeee)
         return repr(value)
     return repr(str(value))

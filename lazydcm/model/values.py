@@ -69,6 +69,7 @@ __all__ = [
     "TM",
     "MultiValue",
     "PersonName",
+    "coerce_unchecked",
     "coerce_value",
     "decode_value",
     "decoder_for",
@@ -446,6 +447,10 @@ def encode_value(
     if facts is None or facts.is_binary:  # UN, an unknown VR, and the bulk binary VRs
         value = _coerce_binary(vr, value)
         data = bytes(value) if value is not None else b""
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)  # a raw value (DataElement(..., validate=False)), written as is
+    elif vr in TEXT_VRS and _is_plain_text(value) and not _coerces(vr, value):
+        data = _encode_text(vr, value, charset)  # unchecked text (validate=False)
     else:
         value = coerce_value(vr, value, strict=False)
         if value is None or (isinstance(value, list) and not value):
@@ -470,11 +475,57 @@ def encode_value(
 # -- assignment ----------------------------------------------------------------------------------
 
 
+def _is_plain_text(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(type(v) is str for v in value)
+    return type(value) is str
+
+
+def _coerces(vr: str, value: Any) -> bool:
+    try:
+        coerce_value(vr, value, strict=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def coerce_unchecked(vr: str, value: Any) -> Any:
+    """The assignment for ``DataElement(..., validate=False)``: any value the writer can put
+    in a parseable file, valid for ``vr`` or not.
+
+    ``bytes``/``bytearray``/``memoryview`` are kept as the raw value field of any VR (written
+    verbatim, padded to even length); text (a ``str`` or list of ``str``) for a text VR is kept
+    as given when the lenient check (``strict=False``) refuses it (a DS of letters, a 70-char
+    CS, a backslash in LT ...); anything else goes through ``coerce_value(strict=False)``.
+    Raises ``TypeError``/``ValueError`` only for what no encoding can hold (a number out of a
+    binary VR's range: give its bytes instead; a single value longer than its length field).
+    """
+    if isinstance(value, (bytes, bytearray, memoryview)) and vr in TEXT_VRS | {"AT"} | set(
+        _NUMBER_FORMATS
+    ):
+        return bytes(value)
+    try:
+        return coerce_value(vr, value, strict=False)
+    except (TypeError, ValueError):
+        if (
+            vr in TEXT_VRS
+            and isinstance(value, (str, list, tuple))
+            and _is_plain_text(list(value) if isinstance(value, tuple) else value)
+        ):
+            return list(value) if isinstance(value, tuple) else value
+        raise
+
+
 def _coerce_binary(vr: str, value: Any) -> bytes | bytearray | None:
     if value is None:
         return None
     if isinstance(value, (bytes, bytearray)):
         result = value
+    elif isinstance(value, str) and vr == "UN":  # pydicom accepts text for UN: its bytes
+        try:
+            result = value.encode("latin_1")
+        except UnicodeEncodeError:
+            result = value.encode("utf-8")
     elif isinstance(value, (memoryview, np.ndarray)):
         result = value.tobytes()
     else:

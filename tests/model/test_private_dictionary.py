@@ -206,8 +206,8 @@ def test_private_block_add_new_without_vr_uses_the_dictionary(tmp_path):
     block.add_new(0x08, None, "IMAGE NUM 4")
     elem = ds[block.get_tag(0x08)]
     assert (elem.VR, elem.value, elem.name) == ("CS", "IMAGE NUM 4", "[CSAImageHeaderType]")
-    with pytest.raises(KeyError):
-        block.add_new(0x77, None, "x")  # not in the creator's dictionary
+    block.add_new(0x77, None, "x")  # not in the creator's dictionary: UN, text as bytes
+    assert (ds[block.get_tag(0x77)].VR, ds[block.get_tag(0x77)].value) == ("UN", b"x")
     ds.save_as(tmp_path / "p.dcm", enforce_file_format=True)
     again = lazydcm.dcmread(tmp_path / "p.dcm")
     assert again[block.get_tag(0x08)].value == "IMAGE NUM 4"
