@@ -379,8 +379,10 @@ class Dataset:
         if isinstance(value, DataElement):
             self[tag] = value
             return
-        elem = DataElement(tag, self._vr_for_new(tag), value)
-        self._store(elem)
+        vr = self._vr_for_new(tag)
+        if isinstance(value, (bytes, bytearray)) and vr in _CHARSET_VRS:  # as pydicom: decode
+            value = self._get_charset().decode(bytes(value), vr)  # with the dataset's charset
+        self._store(DataElement(tag, vr, value))
 
     def _store(self, elem: DataElement) -> None:
         tag = int(elem.tag)
