@@ -39,7 +39,7 @@ def test_empty_value_table(vr):
 def test_empty_element_read_from_a_file(vr):
     ds = lazydcm.dcmread(part10(explicit(TAG_OF_VR[vr], vr, b""), EXPLICIT_LE))
     elem = ds[TAG_OF_VR[vr]]
-    assert (elem.VR, elem.VM) == (vr, 0)
+    assert (vr, 0) == (elem.VR, elem.VM)
     assert elem.value == _expected(vr) and type(elem.value) is type(_expected(vr))
 
 
