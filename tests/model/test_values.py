@@ -352,7 +352,7 @@ def test_coerce_value_rejects_what_the_vr_cannot_hold(vr, value, message):
 
 @pytest.mark.parametrize(
     ("vr", "value"),
-    [("US", "5"), ("LO", 5), ("FD", "1.5"), ("PN", 3), ("DA", 20240101), ("US", True),
+    [("US", "5"), ("LO", 5.5), ("FD", "1.5"), ("PN", 3), ("DA", 20240101), ("US", True),
      ("DS", True), ("OB", "text"), ("AT", 1.5), ("SQ", [])],
 )  # fmt: skip
 def test_coerce_value_rejects_wrong_types(vr, value):
