@@ -10,7 +10,7 @@ Run-time additions are explicit. pydicom's ``add_dict_entries(...)`` mutates a g
     extra = DataDictionary()                      # owned by the caller, no global state
     add_private_dict_entries("ACME 3.1", {0x10011001: ("UL", "1", "Test One", "")}, extra)
     private_dictionary_VR(0x10011001, "ACME 3.1", dictionary=extra)   # -> "UL"
-    ds = extra.attach(lazydcm.dcmread(path))      # private elements of ds use the additions
+    ds = extra.attach(lazydcm.dcmread(path))      # elements of ds not yet read use them
 
 Calling an ``add_*`` function without a ``DataDictionary`` raises ``TypeError`` saying so, rather
 than silently changing nothing. Functions named ``dictionary_*`` raise ``KeyError`` for a tag the

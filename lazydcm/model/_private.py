@@ -15,7 +15,14 @@ from lazydcm.errors import InvalidDicomError
 from lazydcm.model import dictionary
 from lazydcm.model.vr import resolve_vr
 
-__all__ = ["creator_of", "private_entry", "private_vr", "private_name", "vr_for_new"]
+__all__ = [
+    "attached_vr",
+    "creator_of",
+    "private_entry",
+    "private_vr",
+    "private_name",
+    "vr_for_new",
+]
 
 
 def creator_of(ds: Any, tag: int) -> str | None:
@@ -43,12 +50,26 @@ def private_entry(ds: Any, tag: int) -> dictionary.DictEntry | None:
     creator = creator_of(ds, tag)
     if creator is None:
         return None
-    extra = None
+    return dictionary.private_entry_for(tag, creator, _attached(ds, "_private_extra"))
+
+
+def _attached(ds: Any, key: str) -> Any:
+    """What :meth:`DataDictionary.attach` put on ``ds`` or an enclosing dataset, or None."""
     node = ds
-    while node is not None and extra is None:  # DataDictionary.attach marks the root
-        extra = node.__dict__.get("_private_extra")
+    while node is not None:
+        found = node.__dict__.get(key)
+        if found is not None:
+            return found
         node = node.__dict__.get("_parent")
-    return dictionary.private_entry_for(tag, creator, extra)
+    return None
+
+
+def attached_vr(ds: Any, tag: int) -> str:
+    """The VR an attached :class:`~lazydcm.model.registry.DataDictionary` gives a standard
+    tag the built-in dictionary does not know, else "UN"."""
+    registry = _attached(ds, "_dictionary_extra")
+    entry = registry.entry_for(tag) if registry is not None else None
+    return "UN" if entry is None else entry.vr
 
 
 def private_vr(ds: Any, tag: int, *, implicit_vr: bool) -> str:

@@ -22,7 +22,7 @@ import attrs
 from lazydcm.errors import InvalidDicomError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import dictionary
-from lazydcm.model._private import private_vr, vr_for_new
+from lazydcm.model._private import attached_vr, private_vr, vr_for_new
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -223,6 +223,7 @@ class Dataset:
                 return "LO"  # private creator, PS3.5 7.8.1
             return "SQ" if rec.undefined_length else private_vr(self, tag, implicit_vr=True)
         vr = dictionary.vr_for(tag)
+        vr = vr if vr != "UN" else attached_vr(self, tag)  # DataDictionary.attach additions
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"
         return resolve_vr(

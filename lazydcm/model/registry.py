@@ -107,7 +107,10 @@ class DataDictionary:
         return dict(self._private)
 
     def attach(self, dataset: Any) -> Any:
-        """Make ``dataset`` (and its sequence items) use this dictionary's private entries for
-        the VR and name of private elements it has not looked at yet; returns ``dataset``."""
+        """Make ``dataset`` (and its sequence items) use this dictionary's additions for
+        elements it has not looked at yet: private entries for VR and name of private
+        elements, public entries for the VR of standard-group tags the built-in dictionary
+        does not know (in implicit VR). Returns ``dataset``."""
         dataset.__dict__["_private_extra"] = self._private
+        dataset.__dict__["_dictionary_extra"] = self
         return dataset

@@ -167,3 +167,12 @@ def test_attached_dictionary_types_private_elements_of_an_implicit_file():
     assert (ds[0x10011001].VR, ds[0x10011001].value) == ("UL", 42)
     assert (ds[0x10011002].VR, ds[0x10011002].value) == ("SH", "Hello World")
     assert "(1001,1001) [Test One]" in str(ds)
+
+
+def test_attached_public_additions_type_unknown_tags_of_an_implicit_file():
+    body = implicit(0x10020001, (42).to_bytes(4, "little"))
+    assert lazydcm.dcmread(part10(body))[0x10020001].VR == "UN"
+    extra = DataDictionary()
+    add_dict_entries({0x10020001: ("UL", "1", "Test One", "", "TestOne")}, extra)
+    ds = extra.attach(lazydcm.dcmread(part10(body)))
+    assert (ds[0x10020001].VR, ds[0x10020001].value) == ("UL", 42)
