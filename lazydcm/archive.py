@@ -291,8 +291,8 @@ def _one_text(value: Any) -> str:
     if value is None:
         return ""
     original = getattr(value, "original_string", None)
-    if original is not None:
-        return str(original).strip()
+    if isinstance(original, str):  # DS, IS, DA, TM, DT (a PersonName's is bytes or None)
+        return original.strip()
     if isinstance(value, Tag):
         return f"{int(value):08X}"
     if isinstance(value, float):

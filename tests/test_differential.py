@@ -139,6 +139,13 @@ def _compare(ref: Any, ours: Any, where: str, out: list[str], notes: list[str]) 
                     "PS3.5 6.1.2.5.3 makes them code switches, not characters"
                 )
                 continue
+            record = our_elem.record
+            if record is not None and record.vr == b"UN" and ours.is_little_endian is False:
+                notes.append(
+                    f"{path}: a UN value in a big endian file read with its dictionary VR in "
+                    "little endian order (PS3.5 6.2.2); pydicom reads it big endian"
+                )
+                continue
             out.append(
                 f"{path} {ref_elem.VR}: {_norm(ref_elem.value)!r:.120} != {_norm(our_value)!r:.120}"
             )

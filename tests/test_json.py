@@ -220,6 +220,9 @@ def _norm(value):
 _WORD = {"OW": 2, "OF": 4, "OL": 4, "OD": 8, "OV": 8}
 
 
+_BINARY_NUMBERS = frozenset({"SS", "US", "SL", "UL", "SV", "UV", "FL", "FD", "AT"})
+
+
 def _same(
     ours: pydicom.Dataset, ref: pydicom.Dataset, where: str = "", big_endian: bool = False
 ) -> list[str]:
@@ -235,6 +238,9 @@ def _same(
         mine = ours[elem.tag]
         if mine.VR == "UN" and elem.VR != "UN":
             continue  # pydicom knows private dictionaries; lazydcm keeps such values as bytes
+        if big_endian and elem.tag.is_private and elem.VR in _BINARY_NUMBERS:
+            continue  # a private UN value read with its dictionary VR: lazydcm reads it little
+            # endian (PS3.5 6.2.2), pydicom in the file's big endian order
         if elem.VR == "SQ":
             if len(mine.value) != len(elem.value):
                 problems.append(f"{where}{elem.tag}: {len(mine.value)} items")

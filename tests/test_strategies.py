@@ -61,6 +61,8 @@ def _pydicom_item(value: Any) -> Any:
 def _pydicom_value(vr: str, value: Any, little: bool) -> Any:
     if vr in ("OB", "OD", "OF", "OL", "OV", "OW", "UN"):
         data = b"" if value is None else bytes(value)
+        if not data:
+            return None  # empty binary: None on both sides (lazydcm._strategies._views)
         return swap_words(data, WORD_SIZE[vr]) if not little and vr in WORD_SIZE else data
     if isinstance(value, (list, pydicom.multival.MultiValue)):
         return [_pydicom_item(v) for v in value]
@@ -69,9 +71,7 @@ def _pydicom_value(vr: str, value: Any, little: bool) -> Any:
         "AS",
         "CS",
         "DA",
-        "DS",
         "DT",
-        "IS",
         "LO",
         "LT",
         "PN",

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Regenerate ``lazydcm/model/_dictionary.py`` from the DICOM standard's data files.
+"""Regenerate ``lazydcm/model/_dictionary.py`` and ``lazydcm/model/_private_dictionary.py`` from
+the DICOM standard's data files.
 
 Usage::
 
-    python tools/gen_dictionary.py [--standard DIR] [--output FILE] [--check]
+    python tools/gen_dictionary.py [--standard DIR] [--output FILE] [--private-output FILE] [--check]
 
 ``--standard`` is the directory described by its ``SOURCE.md`` (default
-``<repo>/../shared/dicom-standard``). With ``--check`` nothing is written: the module is generated
-in memory and the exit status is 1 when the committed file differs, 0 when it matches.
+``<repo>/../shared/dicom-standard``). ``--private-output`` defaults to ``_private_dictionary.py``
+beside ``--output``. With ``--check`` nothing is written: the modules are generated in memory and
+the exit status is 1 when a committed file differs, 0 when both match.
 
 Where each fact comes from:
 
@@ -26,6 +28,11 @@ Where each fact comes from:
   the keyword by splitting CamelCase.
 * VRs are checked against PS3.5 Table 6.2-1 (``part05.xml``): every VR emitted is one of its VRs,
   an "or" combination of them, or "NONE".
+* Private elements: DCMTK's ``dcmtk/private.dic``. Each row names a group (or an odd-group range
+  ``gggg-o-gggg``), a private creator and either an element byte ``ee`` (valid in whichever block
+  ``xx`` the creator reserved, PS3.5 7.8.1: the element is (gggg,xxee)) or a fixed element
+  ``eeee``. A later row for the same key replaces an earlier one, as in DCMTK; the pseudo-VRs
+  ``ox``/``px`` become "OB or OW"; names are DCMTK's text as written.
 * UIDs: fo-dicom's ``<uid>`` rows except the context groups of PS3.6 Table A-3, plus the newer
   transfer syntaxes listed in ``HAND_UIDS`` (checked against PS3.5 ``part05.xml``, which defines
   each of them).
@@ -46,6 +53,8 @@ DEFAULT_OUTPUT = REPO / "lazydcm" / "model" / "_dictionary.py"
 GENERATOR = "tools/gen_dictionary.py"
 
 DCMTK_DIC = "dcmtk/dicom.dic"
+PRIVATE_DIC = "dcmtk/private.dic"
+PRIVATE_MODULE = "_private_dictionary.py"
 FO_DICOM_XML = "fo-dicom/DICOMDictionary.xml"
 PART06_XML = "nema-docbook/2015b/part06.xml"
 PART05_XML = "nema-docbook/2026c/part05.xml"
@@ -255,6 +264,54 @@ def parse_part05_vrs(path: Path) -> tuple[str, list[str]]:
     return _subtitle(root), vrs
 
 
+class PrivateRow(NamedTuple):
+    """One private dictionary row: groups ``group_lo``..``group_hi`` (odd groups only when a
+    range), the creator, the element (0x00-0xFF: byte within the creator's block; >= 0x1000:
+    a fixed element number), VR, VM and name."""
+
+    creator: str
+    group_lo: int
+    group_hi: int
+    element: int
+    vr: str
+    vm: str
+    name: str
+
+
+_PRIVATE_TAG = re.compile(
+    r'^\(([0-9A-Fa-f]{4})(?:-o-([0-9A-Fa-f]{4}))?,"([^"]*)",([0-9A-Fa-f]{2}|[0-9A-Fa-f]{4})\)$'
+)
+
+
+def parse_private(path: Path) -> list[PrivateRow]:
+    """Return the rows of DCMTK's ``private.dic`` in file order, later rows replacing earlier
+    rows with the same (groups, creator, element)."""
+    rows: dict[tuple[int, int, str, int], PrivateRow] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < 4:
+            raise ValueError(f"{path.name}:{number}: expected tag, VR, name, VM: {line!r}")
+        tag_text, vr, name, vm = fields[:4]
+        found = _PRIVATE_TAG.match(tag_text)
+        if found is None:
+            raise ValueError(f"{path.name}:{number}: unexpected private tag {tag_text!r}")
+        lo = int(found.group(1), 16)
+        hi = int(found.group(2), 16) if found.group(2) else lo
+        element = int(found.group(4), 16)
+        if len(found.group(4)) == 4 and element < 0x1000:
+            raise ValueError(f"{path.name}:{number}: fixed element {element:04X} below 1000")
+        if not lo & 1 or not hi & 1 or hi < lo:
+            raise ValueError(f"{path.name}:{number}: private groups are odd: {tag_text}")
+        vr = PSEUDO_VRS.get(vr, vr)
+        row = PrivateRow(found.group(3), lo, hi, element, vr, vm, name.strip())
+        key = (lo, hi, row.creator, element)
+        rows.pop(key, None)  # a repeated key moves to its latest position
+        rows[key] = row
+    return list(rows.values())
+
+
 # ------------------------------------------------------------------------------ merging
 
 _WORD = re.compile(
@@ -457,6 +514,66 @@ def render(
     return "\n".join(out)
 
 
+def check_private_vrs(rows: list[PrivateRow], vrs: list[str]) -> None:
+    """Raise ValueError unless every private VR is one of PS3.5's or an "or" combination."""
+    known = set(vrs)
+    for row in rows:
+        if not set(row.vr.split(" or ")) <= known:
+            raise ValueError(f"private {row.creator!r} {row.element:02X}: VR {row.vr!r}")
+
+
+def render_private(dcmtk_path: str, rows: list[PrivateRow], part05_edition: str) -> str:
+    """Return the text of ``_private_dictionary.py``."""
+    single = sorted(
+        (r for r in rows if r.group_lo == r.group_hi),
+        key=lambda r: (r.creator, r.group_lo, r.element),
+    )
+    ranged = sorted(
+        (r for r in rows if r.group_lo != r.group_hi),
+        key=lambda r: (r.creator, r.group_lo, r.group_hi, r.element),
+    )
+    out = [
+        f"# GENERATED by {GENERATOR} from ../shared/dicom-standard: do not edit.",
+        f"# Private data elements: DCMTK {dcmtk_path} (see SOURCE.md there); VRs checked against"
+        f" {part05_edition} Table 6.2-1.",
+        f"# Regenerate with `python {GENERATOR}`; `--check` verifies this file is current.",
+        '"""Vendors\' private data elements as data (generated; see the header).',
+        "",
+        "An element number below 0x100 is the element byte within whichever block the creator",
+        "reserved (PS3.5 7.8.1: the element is (gggg,xxee) with the creator at (gggg,00xx)); one",
+        'of 0x1000 or more is a fixed element number."""',
+        "",
+        "# (private creator, group, element) -> (VR, VM, name)",
+        "PRIVATE_ELEMENTS: dict[tuple[str, int, int], tuple[str, str, str]] = {",
+    ]
+    for r in single:
+        key = f"({r.creator!r}, 0x{r.group_lo:04X}, 0x{r.element:02X})"
+        out.append(f"    {key}: ({r.vr!r}, {r.vm!r}, {r.name!r}),")
+    out += [
+        "}",
+        "",
+        "# Odd-group ranges: (private creator, first group, last group, element, VR, VM, name)",
+        "PRIVATE_RANGES: list[tuple[str, int, int, int, str, str, str]] = [",
+    ]
+    for r in ranged:
+        out.append(
+            f"    ({r.creator!r}, 0x{r.group_lo:04X}, 0x{r.group_hi:04X}, 0x{r.element:02X},"
+            f" {r.vr!r}, {r.vm!r}, {r.name!r}),"
+        )
+    out += ["]", ""]
+    return "\n".join(out)
+
+
+def generate_private(standard: Path) -> str:
+    """Read ``dcmtk/private.dic`` under ``standard`` and return the private module text."""
+    rows = parse_private(standard / PRIVATE_DIC)
+    p5_edition, vrs = parse_part05_vrs(standard / PART05_XML)
+    check_private_vrs(rows, vrs)
+    if len(rows) < 2500:
+        raise ValueError(f"only {len(rows)} private dictionary rows")
+    return render_private(PRIVATE_DIC, rows, p5_edition)
+
+
 def generate(standard: Path) -> str:
     """Read the standard's data files under ``standard`` and return the module text.
 
@@ -489,21 +606,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--standard", type=Path, default=DEFAULT_STANDARD)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 if --output is not current")
+    parser.add_argument(
+        "--private-output", type=Path, default=None, help="default: beside --output"
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if an output is not current")
     args = parser.parse_args(argv)
-    text = generate(args.standard)
+    private_output = args.private_output or args.output.with_name(PRIVATE_MODULE)
+    outputs = [
+        (args.output, generate(args.standard)),
+        (private_output, generate_private(args.standard)),
+    ]
     if args.check:
-        try:
-            current = args.output.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            current = None
-        if current != text:
-            print(f"{args.output} is out of date; run python {GENERATOR}", file=sys.stderr)
-            return 1
-        print(f"{args.output} is current")
-        return 0
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+        status = 0
+        for output, text in outputs:
+            try:
+                current = output.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                current = None
+            if current != text:
+                print(f"{output} is out of date; run python {GENERATOR}", file=sys.stderr)
+                status = 1
+            else:
+                print(f"{output} is current")
+        return status
+    for output, text in outputs:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}")
     return 0
 
 

@@ -83,11 +83,15 @@ def plain_value(vr: str, value: Any, little_endian: bool = True) -> Any:
     words stored big endian (``little_endian`` False) are swapped to little endian."""
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
+        if not data:
+            return None  # an empty binary value reads as None (pydicom's convention)
         if not little_endian and vr in WORD_SIZE:
             data = swap_words(data, WORD_SIZE[vr])
         return data
     if isinstance(value, (list, tuple)):
         return [_plain_item(v) if not (vr == "IS" and type(v) is int) else str(v) for v in value]
+    if vr in ("DS", "IS") and (value is None or value == ""):
+        return None  # an empty DS/IS reads as None (pydicom's convention)
     if vr == "IS" and type(value) is int:
         return str(value)
     return _plain_item(value)
@@ -134,7 +138,7 @@ def _element_view(
     implicit_private = layout.implicit_vr and is_private(tag) and not is_private_creator(tag)
     if elem.vr == "SQ":
         if implicit_private and not undefined:
-            return "UN", sequence_value(elem, layout, charset)
+            return "UN", sequence_value(elem, layout, charset) or None
         # a UN sequence's items are implicit VR LE, when the strategies' encoder wrote it
         as_un = elem.as_un and sq_undefined is None and not layout.implicit_vr
         items_layout = IMPLICIT_ITEMS if as_un else layout
@@ -144,7 +148,7 @@ def _element_view(
         ]
         return "SQ", UNItems(items) if as_un else items
     if implicit_private and elem.vr != "UN":
-        return "UN", encode_value(elem.vr, elem.value, True, charset)  # implicit is LE
+        return "UN", encode_value(elem.vr, elem.value, True, charset) or None  # implicit: LE
     if layout.implicit_vr and tag == _PIXEL_DATA:
         return PIXEL_DATA_IMPLICIT_VR, plain_value(elem.vr, elem.value)
     return elem.vr, plain_value(elem.vr, elem.value)
@@ -176,7 +180,7 @@ def view_in_layout(
                 [view_in_layout(i, layout, charset, same_layout=same_layout) for i in value],
             )
         elif layout.implicit_vr and is_private(tag) and not is_private_creator(tag) and vr != "UN":
-            out[tag] = ("UN", encode_value(vr, value, True, charset))
+            out[tag] = ("UN", encode_value(vr, value, True, charset) or None)
         elif tag == _PIXEL_DATA and (layout.implicit_vr or vr == PIXEL_DATA_IMPLICIT_VR):
             # from implicit VR lazydcm may write OB or OW; into implicit VR it is unresolved
             out[tag] = (PIXEL_DATA_IMPLICIT_VR, value)

@@ -57,10 +57,21 @@ def _fail(vr: str, value: Any, reason: str) -> ValueError:
     return ValueError(f"{vr} value {shown} {reason}")
 
 
+#: VRs where an int is taken as its decimal text (pydicom's coercion for SH, LO, ...); not for
+#: PN, dates, times, AS, UI, UR, where a number is almost surely a mistake.
+_INT_AS_TEXT = frozenset({"AE", "CS", "SH", "LO", "UC", "ST", "LT", "UT"})
+
+
 def _need_str(vr: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{vr} values are str, not {type(value).__name__} ({value!r})")
-    return value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and vr in _INT_AS_TEXT:
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        # encoded text: the default repertoire here; Dataset.set_value decodes with the
+        # dataset's Specific Character Set before it gets here (PS3.5 6.1.2.3)
+        return bytes(value).decode("latin_1")
+    raise TypeError(f"{vr} values are str, not {type(value).__name__} ({value!r})")
 
 
 def _check_text(vr: str, text: str, strict: bool) -> None:

@@ -1,8 +1,13 @@
-"""``DA``, ``TM`` and ``DT``: date and time strings that also parse to ``datetime`` values.
+"""``DA``, ``TM`` and ``DT``: date and time strings that also behave as ``datetime`` values.
 
-Each is a ``str`` holding the stored text, so ``ds.StudyDate == "20240131"`` and every string
-method keep working; the ``date``/``time``/``datetime`` property parses it on access and gives
-None when the text is not a valid (or not a single) value. Parsing is lenient where real files
+Each is a ``str`` holding the stored text, so ``ds.StudyDate == "20240131"``, every string
+method and an exact round trip keep working; the ``date``/``time``/``datetime`` property parses
+it on access and gives None when the text is not a valid (or not a single) value. They are also
+usable as ``datetime.date``/``time``/``datetime`` (as pydicom's DA/TM/DT are): ``.year``,
+``.hour``, ``.isoformat()`` and the other attributes of the parsed value, comparisons with
+``datetime`` values, ``+``/``-`` with ``timedelta`` (see ``_Temporal``). ``isinstance(x,
+datetime.date)`` is False: a value that does not parse (ranges of query keys, damaged files)
+stays readable text instead of failing. Parsing is lenient where real files
 are: partial precision (``"1953"``, ``"1010"``), 1 to 6 fractional digits (more are cut to 6),
 UTC offsets, surrounding spaces, and the old ACR-NEMA forms ``YYYY.MM.DD`` and ``HH:MM:SS.frac``
 that PS3.5 6.2 names but no longer allows. A leap second (``SS`` = 60) reads as 59.999999 s,
@@ -153,7 +158,136 @@ def is_valid_dt(text: str) -> bool:
     return _valid_or_range(text.rstrip(" "), _strict_datetime, 26)
 
 
-class DA(str):
+_DATE_ATTRS = frozenset(
+    [
+        "year",
+        "month",
+        "day",
+        "weekday",
+        "isoweekday",
+        "isoformat",
+        "isocalendar",
+        "toordinal",
+        "timetuple",
+        "strftime",
+        "replace",
+        "ctime",
+    ]
+)
+_TIME_ATTRS = frozenset(
+    [
+        "hour",
+        "minute",
+        "second",
+        "microsecond",
+        "tzinfo",
+        "fold",
+        "isoformat",
+        "strftime",
+        "replace",
+        "utcoffset",
+        "dst",
+        "tzname",
+    ]
+)
+_DATETIME_ATTRS = (
+    _DATE_ATTRS
+    | _TIME_ATTRS
+    | frozenset(["date", "time", "timetz", "timestamp", "astimezone", "utctimetuple"])
+)
+
+
+class _Temporal(str):
+    """What DA, TM and DT share: a ``str`` of the stored text that also behaves as the
+    ``datetime`` value it parses to. Attributes of that value (``.year``, ``.hour``,
+    ``.isoformat()``, ...) are read from it (``AttributeError`` when the text does not parse);
+    ``==``/``<``/... with a ``datetime`` value compare the parsed value, with text the text;
+    ``+``/``-`` with a ``timedelta`` (and ``-`` with a value of the same kind) compute on the
+    parsed value. ``original_string`` is the text; ``repr`` is the text in double quotes, as
+    pydicom 3 shows these values."""
+
+    __slots__ = ()
+    _attrs: frozenset[str] = frozenset()
+    _kind: type = object
+
+    def _parsed(self) -> Any:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    @property
+    def original_string(self) -> str:
+        """The text as stored."""
+        return str.__str__(self)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self)._attrs:
+            value = self._parsed()
+            if value is not None:
+                return getattr(value, name)
+            raise AttributeError(
+                f"{name!r}: {str.__repr__(self)} is not a valid {type(self).__name__}"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _compare(self, other: Any, op: Any, text_op: Any) -> Any:
+        if isinstance(other, self._kind) and not isinstance(other, _Temporal):
+            mine = self._parsed()
+            if mine is None:
+                return NotImplemented if op is not _eq else False
+            try:
+                return op(mine, other)
+            except TypeError:  # naive vs aware
+                return NotImplemented if op is not _eq else False
+        return text_op(self, other)
+
+    def __eq__(self, other: object) -> bool:
+        return self._compare(other, _eq, str.__eq__)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __lt__(self, other: Any) -> bool:
+        return self._compare(other, lambda a, b: a < b, str.__lt__)
+
+    def __le__(self, other: Any) -> bool:
+        return self._compare(other, lambda a, b: a <= b, str.__le__)
+
+    def __gt__(self, other: Any) -> bool:
+        return self._compare(other, lambda a, b: a > b, str.__gt__)
+
+    def __ge__(self, other: Any) -> bool:
+        return self._compare(other, lambda a, b: a >= b, str.__ge__)
+
+    __hash__ = str.__hash__
+
+    def __add__(self, other: Any) -> Any:
+        if isinstance(other, _dt.timedelta):
+            return self._require() + other
+        return str.__add__(self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        if isinstance(other, _Temporal):
+            other = other._require()
+        return self._require() - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self._require()
+
+    def _require(self) -> Any:
+        value = self._parsed()
+        if value is None:
+            raise ValueError(f"{str.__repr__(self)} is not a valid {type(self).__name__}")
+        return value
+
+    def __repr__(self) -> str:
+        return f'"{str.__str__(self)}"'
+
+
+def _eq(a: Any, b: Any) -> bool:
+    return a == b
+
+
+class DA(_Temporal):
     """A DA (date) value: the stored ``str``, with :attr:`date` parsed on access.
 
     ``DA(x)`` takes a ``str`` (kept as is) or a ``datetime.date`` (formatted ``YYYYMMDD``).
@@ -185,11 +319,14 @@ class DA(str):
         """The date, or None if the text is not one valid date (ACR-NEMA ``YYYY.MM.DD`` too)."""
         return _parse_date(self.strip(" "))
 
-    def __repr__(self) -> str:
-        return f"DA({str.__repr__(self)})"
+    _attrs = _DATE_ATTRS
+    _kind = _dt.date
+
+    def _parsed(self) -> Any:
+        return self.date
 
 
-class TM(str):
+class TM(_Temporal):
     """A TM (time) value: the stored ``str``, with :attr:`time` parsed on access.
 
     ``TM(x)`` takes a ``str`` (kept as is) or a ``datetime.time`` (formatted ``HHMMSS`` plus
@@ -226,11 +363,17 @@ class TM(str):
         time (ACR-NEMA ``HH:MM:SS.frac`` too)."""
         return _parse_time(self.strip(" "))
 
-    def __repr__(self) -> str:
-        return f"TM({str.__repr__(self)})"
+    _attrs = _TIME_ATTRS
+    _kind = _dt.time
+
+    def _parsed(self) -> Any:
+        return self.time
+
+    def __sub__(self, other: Any) -> Any:
+        raise TypeError("TM values do not subtract (datetime.time has no arithmetic)")
 
 
-class DT(str):
+class DT(_Temporal):
     """A DT (date time) value: the stored ``str``, with :attr:`datetime` parsed on access.
 
     ``DT(x)`` takes a ``str`` (kept as is) or a ``datetime.datetime`` (formatted
@@ -276,5 +419,8 @@ class DT(str):
         has a UTC offset), or None if the text is not one valid date time."""
         return _parse_datetime(self.strip(" "))
 
-    def __repr__(self) -> str:
-        return f"DT({str.__repr__(self)})"
+    _attrs = _DATETIME_ATTRS
+    _kind = _dt.datetime
+
+    def _parsed(self) -> Any:
+        return self.datetime

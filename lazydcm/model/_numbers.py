@@ -30,7 +30,7 @@ from typing import Any
 
 from lazydcm.errors import InvalidValueError
 
-__all__ = ["DS", "IS", "format_ds"]
+__all__ = ["DS", "DSdecimal", "DSfloat", "IS", "format_ds"]
 
 # PS3.5 6.2 DS: "0"-"9", "+", "-", "E", "e", "." and SPACE; a fixed point number or an ANSI
 # X3.9 floating point number, padded with leading or trailing spaces, no embedded spaces.
@@ -90,7 +90,11 @@ class DS(float):
     def __new__(cls, value: Any = 0.0) -> DS:
         if isinstance(value, DS):
             return value
+        if value is None:
+            return None  # type: ignore[return-value]  # pydicom: DS(None) is None
         if isinstance(value, str):
+            if not value.strip(" "):
+                return value  # type: ignore[return-value]  # a blank DS stays that text
             return cls.from_str(value)
         if isinstance(value, bool):
             raise TypeError("a DS is made from a number or str, not bool")
@@ -136,7 +140,18 @@ class DS(float):
         return self.original_string.strip(" ")
 
     def __repr__(self) -> str:
-        return f"DS({str(self)!r})"
+        return repr(str(self))  # pydicom 3: the text, quoted ('1.50')
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):  # pydicom 3: a DS equals its text
+            return str(self) == other.strip(" ")
+        return float.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = float.__hash__
 
     def __format__(self, spec: str) -> str:
         return str(self) if not spec else float.__format__(self, spec)
@@ -154,7 +169,11 @@ class IS(int):
     def __new__(cls, value: Any = 0) -> IS:
         if isinstance(value, IS):
             return value
+        if value is None:
+            return None  # type: ignore[return-value]  # pydicom: IS(None) is None
         if isinstance(value, str):
+            if not value.strip(" "):
+                return value  # type: ignore[return-value]  # a blank IS stays that text
             return cls.from_str(value)
         if isinstance(value, bool):
             raise TypeError("an IS is made from an int or str, not bool")
@@ -210,7 +229,72 @@ class IS(int):
         return self.original_string.strip(" ")
 
     def __repr__(self) -> str:
-        return f"IS({str(self)!r})"
+        return repr(str(int(self)))  # pydicom 3: the number as quoted text ('3' for "003")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):  # pydicom 3: an IS equals its text
+            return str(self) == other.strip(" ")
+        return int.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = int.__hash__
 
     def __format__(self, spec: str) -> str:
         return str(self) if not spec else int.__format__(self, spec)
+
+
+#: pydicom's name for the float-based DS.
+DSfloat = DS
+
+
+class DSdecimal(Decimal):
+    """A DS value as a ``decimal.Decimal`` that keeps ``original_string`` (pydicom's DSdecimal).
+
+    ``DSdecimal(x)``: ``None`` gives None and a blank ``str`` gives itself (as ``DS``); ``str``
+    is parsed by the DS grammar (``InvalidValueError`` otherwise) and kept; a number is formatted
+    in at most 16 characters (:func:`format_ds`). Compares equal to its text, like ``DS``.
+    """
+
+    original_string: str
+
+    def __new__(cls, value: Any = "0") -> DSdecimal:
+        if value is None:
+            return None  # type: ignore[return-value]
+        if isinstance(value, DSdecimal):
+            return value
+        if isinstance(value, str):
+            if not value.strip(" "):
+                return value  # type: ignore[return-value]
+            if _DS_PATTERN.match(value) is None:
+                raise InvalidValueError(f"{value!r} is not a decimal string (PS3.5 6.2 DS)")
+            text = value
+        elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise TypeError(f"a DS is made from a number or str, not {type(value).__name__}")
+        else:
+            text = format_ds(value)
+        self = Decimal.__new__(cls, text.strip(" "))
+        self.original_string = text
+        return self
+
+    def __str__(self) -> str:
+        return self.original_string.strip(" ")
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return str(self) == other.strip(" ")
+        return Decimal.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = Decimal.__hash__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DSdecimal, (self.original_string,))

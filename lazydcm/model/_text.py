@@ -50,15 +50,56 @@ def _join(parts: Sequence[str], delimiter: str) -> str:
     return delimiter.join(parts).rstrip(delimiter)
 
 
-@attrs.frozen(eq=False, repr=False)
+def _decode_pn(raw: bytes, encodings: Any) -> str:
+    """PN bytes as text: ``encodings`` is a Specific Character Set value (DICOM terms such as
+    "ISO_IR 100" or a list of them) or Python codec names; None is the default repertoire."""
+    import warnings
+
+    from lazydcm.model.charset import Charset, CharsetWarning
+
+    if isinstance(encodings, str):
+        encodings = [encodings]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CharsetWarning)
+            charset = Charset.from_specific_character_set(list(encodings) if encodings else None)
+    except (ValueError, LookupError, CharsetWarning):
+        return raw.decode(encodings[0], errors="replace")  # a Python codec name, as pydicom
+    return charset.decode(raw, "PN")
+
+
+@attrs.frozen(eq=False, repr=False, init=False)
 class PersonName:
-    """A Person Name value.
+    """A Person Name value (PS3.5 6.2.1).
+
+    ``PersonName(value, encodings=None)`` takes a ``str``, another ``PersonName`` or the value's
+    ``bytes`` (decoded with ``encodings``: Specific Character Set terms or Python codec names,
+    default ISO-IR 6); ``ValueError`` if the text contains a backslash (the value delimiter),
+    ``TypeError`` for other types. Trailing spaces of bytes are padding and dropped.
 
     Attributes:
         text: the decoded value as stored (trailing padding removed), e.g. ``"Last^First"``.
+        original_string: the bytes it was made from, or None when made from text.
     """
 
-    text: str = attrs.field(validator=[attrs.validators.instance_of(str), _no_backslash])
+    text: str
+    original_string: bytes | None
+
+    def __init__(
+        self, value: Any = "", encodings: Any = None, original_string: bytes | None = None
+    ) -> None:
+        if isinstance(value, PersonName):
+            text, original_string = value.text, original_string or value.original_string
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            original_string = bytes(value)
+            text = _decode_pn(original_string, encodings).rstrip(" ")
+        elif isinstance(value, str):
+            text = value
+        else:
+            raise TypeError(f"a PersonName is made from str or bytes, not {type(value).__name__}")
+        _no_backslash(self, None, text)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "original_string", original_string)
 
     @classmethod
     def from_str(cls, text: str) -> PersonName:
@@ -70,6 +111,7 @@ class PersonName:
         # For text already split on backslashes by the decoder: skips the validators.
         self = object.__new__(cls)
         object.__setattr__(self, "text", text)
+        object.__setattr__(self, "original_string", None)
         return self
 
     @classmethod
@@ -80,7 +122,7 @@ class PersonName:
             from lazydcm.model.charset import Charset
 
             charset = Charset.from_specific_character_set(None)
-        return cls(charset.decode(raw, "PN").rstrip(" "))
+        return cls(charset.decode(raw, "PN").rstrip(" "), original_string=bytes(raw))
 
     @classmethod
     def from_components(
@@ -167,6 +209,88 @@ class PersonName:
         """Component 5 of the alphabetic group."""
         return self._component(4)
 
+    @classmethod
+    def from_named_components(
+        cls,
+        family_name: str = "",
+        given_name: str = "",
+        middle_name: str = "",
+        name_prefix: str = "",
+        name_suffix: str = "",
+        family_name_ideographic: str = "",
+        given_name_ideographic: str = "",
+        middle_name_ideographic: str = "",
+        name_prefix_ideographic: str = "",
+        name_suffix_ideographic: str = "",
+        family_name_phonetic: str = "",
+        given_name_phonetic: str = "",
+        middle_name_phonetic: str = "",
+        name_prefix_phonetic: str = "",
+        name_suffix_phonetic: str = "",
+        encodings: Any = None,
+    ) -> PersonName:
+        """pydicom's keyword constructor: the five components of each of the three groups
+        (PS3.5 6.2.1.1); ``encodings`` is accepted for compatibility (text is encoded when the
+        element is written, with the dataset's character set). ``ValueError`` as
+        :meth:`from_components`."""
+        return cls.from_components(
+            family_name,
+            given_name,
+            middle_name,
+            name_prefix,
+            name_suffix,
+            ideographic=(
+                family_name_ideographic,
+                given_name_ideographic,
+                middle_name_ideographic,
+                name_prefix_ideographic,
+                name_suffix_ideographic,
+            ),
+            phonetic=(
+                family_name_phonetic,
+                given_name_phonetic,
+                middle_name_phonetic,
+                name_prefix_phonetic,
+                name_suffix_phonetic,
+            ),
+        )
+
+    @classmethod
+    def from_named_components_veterinary(
+        cls,
+        responsible_party_name: str = "",
+        patient_name: str = "",
+        responsible_party_name_ideographic: str = "",
+        patient_name_ideographic: str = "",
+        responsible_party_name_phonetic: str = "",
+        patient_name_phonetic: str = "",
+        encodings: Any = None,
+    ) -> PersonName:
+        """A veterinary patient's name: responsible party (family name component) and the
+        patient's name (given name component), PS3.5 6.2.1.1."""
+        return cls.from_named_components(
+            family_name=responsible_party_name,
+            given_name=patient_name,
+            family_name_ideographic=responsible_party_name_ideographic,
+            given_name_ideographic=patient_name_ideographic,
+            family_name_phonetic=responsible_party_name_phonetic,
+            given_name_phonetic=patient_name_phonetic,
+        )
+
+    def family_comma_given(self) -> str:
+        """``"Family, Given"`` of the alphabetic group."""
+        return f"{self.family_name}, {self.given_name}"
+
+    def encode(self, encodings: Any = None) -> bytes:
+        """The value as bytes in ``encodings`` (Specific Character Set terms; None: ISO-IR 6).
+        Raises ``ValueError`` for a character the character set cannot encode."""
+        from lazydcm.model.charset import Charset
+
+        if isinstance(encodings, str):
+            encodings = [encodings]
+        charset = Charset.from_specific_character_set(list(encodings) if encodings else None)
+        return charset.encode(self.text, "PN")
+
     def formatted(self, template: str) -> str:
         """``template % components``, with the keys ``family_name``, ``given_name``,
         ``middle_name``, ``name_prefix`` and ``name_suffix`` (alphabetic group)."""
@@ -178,13 +302,18 @@ class PersonName:
         return self.text
 
     def __repr__(self) -> str:
-        return f"PersonName({self.text!r})"
+        return repr(self.text)  # pydicom 3: the text, quoted
+
+    def _key(self) -> str:
+        # PS3.5 6.2.1: trailing empty component groups ("=") may be omitted, so "A^B=" and
+        # "A^B" are the same name.
+        return self.text.rstrip("=")
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PersonName):
-            return self.text == other.text
+            return self._key() == other._key()
         if isinstance(other, str):
-            return self.text == other
+            return self._key() == other.rstrip("=")
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -192,7 +321,11 @@ class PersonName:
         return result if result is NotImplemented else not result
 
     def __hash__(self) -> int:
-        return hash(self.text)
+        return hash(self._key())
+
+    def __iter__(self) -> Any:
+        """The characters of the text (pydicom iterates a name like a ``str``)."""
+        return iter(self.text)
 
     def __bool__(self) -> bool:
         return bool(self.text)

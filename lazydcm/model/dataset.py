@@ -27,6 +27,7 @@ from lazydcm.model._dataset_compat import DatasetCompat
 from lazydcm.model._pickle import MISSING as _MISSING
 from lazydcm.model._pickle import reduce_dataset
 from lazydcm.model._pickle import reopened_attribute as _reopened_attribute
+from lazydcm.model._private import attached_vr, private_vr, vr_for_new
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -244,8 +245,8 @@ class Dataset(DatasetCompat):
                 return vr
             if rec.undefined_length:  # PS3.5 6.2.2: UN of undefined length holds SQ items
                 return "SQ"
-            if tag & 0x10000:  # private: nothing to look up
-                return "UN"
+            if tag & 0x10000:  # private: the creator's dictionary, if known
+                return private_vr(self, tag, implicit_vr=False)
             known = dictionary.vr_for(tag)
             if known == "UN" or known == "NONE":
                 return "UN"
@@ -256,11 +257,14 @@ class Dataset(DatasetCompat):
         if tag & 0x10000:
             if 0x0010 <= (tag & 0xFFFF) <= 0x00FF:
                 return "LO"  # private creator, PS3.5 7.8.1
-            return "SQ" if rec.undefined_length else "UN"
+            return "SQ" if rec.undefined_length else private_vr(self, tag, implicit_vr=True)
         vr = dictionary.vr_for(tag)
+        vr = vr if vr != "UN" else attached_vr(self, tag)  # DataDictionary.attach additions
         if vr in ("UN", "NONE"):  # NONE: a stray item tag at dataset level, kept as bytes
             return "SQ" if rec.undefined_length and vr == "UN" else "UN"
-        return resolve_vr(tag, vr, self._lookup_value)
+        return resolve_vr(
+            tag, vr, self._lookup_value, implicit_vr=True, undefined_length=rec.undefined_length
+        )
 
     def _decode_lock(self) -> threading.RLock:
         """The lock that serialises first decodes and first-use caches of this dataset (made
@@ -410,13 +414,13 @@ class Dataset(DatasetCompat):
             return "LO"
         if (tag & 0xFFFF) == 0:
             return "UL"
-        vr = dictionary.vr_for(tag)
+        vr = private_vr(self, tag, implicit_vr=False) if tag.is_private else dictionary.vr_for(tag)
         if vr in ("UN", "NONE"):
             raise KeyError(
                 f"{tag!r} is not in the DICOM dictionary: give its VR with "
                 f"ds.add_new({tag!r}, VR, value)"
             )
-        return resolve_vr(tag, vr, self._lookup_value)
+        return resolve_vr(tag, vr, self._lookup_value, implicit_vr=self.is_implicit_VR is True)
 
     def set_value(self, key: Any, value: Any) -> None:
         """Set the value of element ``key`` (creating it with its dictionary VR if absent).
@@ -427,12 +431,14 @@ class Dataset(DatasetCompat):
         if isinstance(value, DataElement):
             self[tag] = value
             return
-        elem = DataElement(tag, self._vr_for_new(tag), value)
-        self._store(elem)
+        vr = self._vr_for_new(tag)
+        if isinstance(value, (bytes, bytearray)) and vr in _CHARSET_VRS:  # as pydicom: decode
+            value = self._get_charset().decode(bytes(value), vr)  # with the dataset's charset
+        self._store(DataElement(tag, vr, value))
 
     def _store(self, elem: DataElement) -> None:
         tag = int(elem.tag)
-        if tag & 0x10000 and (tag & 0xFFFF) >= 0x1000 and self._element(tag) is None:
+        if tag & 0x10000 and tag & 0xFFFF >= 0x1000 and elem.validate and not self._element(tag):
             creator = (tag & 0xFFFF0000) | ((tag >> 8) & 0xFF)
             if self._element(creator) is None:  # PS3.5 7.8.1: a block needs its creator
                 raise ValueError(
@@ -453,9 +459,11 @@ class Dataset(DatasetCompat):
             raise TypeError("Dataset.add takes a DataElement")
         self._store(elem)
 
-    def add_new(self, tag: Any, VR: str, value: Any) -> None:
-        """Add (or replace) element ``tag`` with an explicit ``VR`` and ``value``."""
-        self._store(DataElement(to_tag(tag), VR, value))
+    def add_new(self, tag: Any, VR: str | None, value: Any, *, validate: bool = True) -> None:
+        """Add (or replace) element ``tag`` with ``VR`` (None: the dictionary's or the private
+        creator's, else UN) and ``value``; ``validate=False`` as for ``DataElement``."""
+        tag = to_tag(tag)
+        self._store(DataElement(tag, VR or vr_for_new(self, tag), value, validate=validate))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         tag = to_tag(key)
@@ -831,5 +839,7 @@ class PrivateBlock:
     def __delitem__(self, offset: int) -> None:
         del self.dataset[self.get_tag(offset)]
 
-    def add_new(self, offset: int, VR: str, value: Any) -> None:
+    def add_new(self, offset: int, VR: str | None, value: Any) -> None:
+        """Add element (gggg,xx``offset``); ``VR`` None takes it from the private dictionary by
+        this block's creator (UN when the creator's dictionary does not know it)."""
         self.dataset.add_new(self.get_tag(offset), VR, value)

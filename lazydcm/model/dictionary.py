@@ -5,7 +5,9 @@ of the standard it was built from). This module adds the rules that are not rows
 
 * repeating groups and other masked tags (PS3.5 7.6, PS3.6 6), e.g. (60xx,3000) Overlay Data;
 * group length (gggg,0000) elements (PS3.5 7.2), UL;
-* private creator (gggg,0010-00FF) elements of private groups (PS3.5 7.8.1), LO.
+* private creator (gggg,0010-00FF) elements of private groups (PS3.5 7.8.1), LO;
+* vendors' private data elements, known by their creator (:func:`private_entry_for`, over the
+  GENERATED :mod:`lazydcm.model._private_dictionary`).
 
 Every lookup is a dict lookup on the common path; masks are tried only when the exact table has
 no row for the tag. Nothing here raises for an unknown tag: lookups return ``None``, ``""`` or
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import attrs
 
-from lazydcm.model import _dictionary
+from lazydcm.model import _dictionary, _private_dictionary
 
 __all__ = [
     "DictEntry",
@@ -27,6 +29,8 @@ __all__ = [
     "vr_for",
     "vm_for",
     "is_repeating_group",
+    "private_entry_for",
+    "private_creator_tag",
 ]
 
 GROUP_LENGTH_NAME = "Group Length"
@@ -210,3 +214,60 @@ def vm_for(tag: int) -> str:
         if row is None:
             return UNKNOWN_VM
     return row[1]
+
+
+# -- private data elements (PS3.5 7.8.1) ---------------------------------------------------------
+
+_PRIVATE_ELEMENTS: dict[tuple[str, int, int], tuple[str, str, str]] = (
+    _private_dictionary.PRIVATE_ELEMENTS
+)
+_PRIVATE_RANGES = _private_dictionary.PRIVATE_RANGES
+
+
+def private_creator_tag(tag: int) -> int | None:
+    """Return the tag of the private creator element that reserves ``tag``'s block:
+    (gggg,00xx) for a private data element (gggg,xxee) with xx in 10..FF (PS3.5 7.8.1); None for
+    anything else (a standard tag, a creator, a group length, (gggg,0001-000F))."""
+    group, element = tag >> 16, tag & 0xFFFF
+    # Odd groups 0001-0007 "shall not be used" (PS3.5 7.8.1) but vendors did (private.dic has
+    # rows in group 0003), so only FFFF is left out.
+    if not group & 1 or group == 0xFFFF or element < 0x1000:
+        return None
+    return (group << 16) | (element >> 8)
+
+
+def _private_row(
+    tag: int, creator: str, extra: dict[tuple[str, int, int], tuple[str, str, str]] | None = None
+) -> tuple[str, str, str] | None:
+    group, element = tag >> 16, tag & 0xFFFF
+    creator = creator.strip(" \0")
+    for table in (extra, _PRIVATE_ELEMENTS) if extra else (_PRIVATE_ELEMENTS,):
+        row = table.get((creator, group, element)) or table.get((creator, group, element & 0xFF))
+        if row is not None:
+            return row
+    for name, lo, hi, elem, vr, vm, label in _PRIVATE_RANGES:
+        if name == creator and lo <= group <= hi and group & 1 and elem == element & 0xFF:
+            return (vr, vm, label)
+    return None
+
+
+def private_entry_for(
+    tag: int,
+    creator: str,
+    extra: dict[tuple[str, int, int], tuple[str, str, str]] | None = None,
+) -> DictEntry | None:
+    """Return the private dictionary entry of data element ``tag`` whose block is reserved by
+    ``creator`` (the value of (gggg,00xx), padding stripped), or None when unknown.
+
+    A row keyed by element byte ``ee`` matches (gggg,xxee) in any block xx (PS3.5 7.8.1); a row
+    keyed by a fixed element (>= 0x1000) matches only that element. ``extra`` rows, keyed the
+    same way (``(creator, group, element)`` -> ``(VR, VM, name)``), are tried first. The entry's
+    ``keyword`` is "" (private elements have no keywords) and ``retired`` False.
+    """
+    if private_creator_tag(tag) is None:
+        return None
+    row = _private_row(tag, creator, extra)
+    if row is None:
+        return None
+    vr, vm, name = row
+    return DictEntry(int(tag), vr, vm, name, "", False)

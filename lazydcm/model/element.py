@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from lazydcm.model import dictionary
 from lazydcm.model.tag import Tag, tag_repr
-from lazydcm.model.values import MultiValue, coerce_value
+from lazydcm.model.values import MultiValue, PersonName, coerce_unchecked, coerce_value
+from lazydcm.model.vr import resolve_vr
 
 if TYPE_CHECKING:
     from lazydcm.io.index import Record
@@ -59,7 +60,7 @@ def is_buffer(value: Any) -> bool:
 def _is_empty(value: Any) -> bool:
     if value is None:
         return True
-    if isinstance(value, (str, bytes, bytearray, memoryview, list, tuple)):
+    if isinstance(value, (str, bytes, bytearray, memoryview, list, tuple, PersonName)):
         return len(value) == 0
     return False
 
@@ -91,6 +92,7 @@ class DataElement:
         "_snapshot",
         "is_modified",
         "_undefined",
+        "_lax",
     )
 
     #: pydicom's display switch; lazydcm's dump always shows the VR (read-only here).
@@ -99,9 +101,10 @@ class DataElement:
     def __init__(
         self,
         tag: Any,
-        VR: str,
+        VR: str | None,
         value: Any = None,
         *,
+        validate: bool = True,
         _record: Record | None = None,
         _owner: Any = None,
         _raw: bool = False,
@@ -109,7 +112,9 @@ class DataElement:
     ) -> None:
         self._undefined = bool(is_undefined_length)
         self.tag = Tag(tag)
-        self.VR = str(VR)
+        # VR None: the dictionary's (an ambiguous one by its default rule), UN when unknown
+        self.VR = str(VR) if VR is not None else _dictionary_vr(self.tag)
+        self._lax = not validate
         self._record = _record
         self._owner = _owner
         self._snapshot: Any = _UNSET
@@ -145,7 +150,16 @@ class DataElement:
             return Sequence(value if value is not None else [])
         if self.VR in _BUFFER_VRS and is_buffer(value):
             return value  # streamed by the writer; never read into memory here
+        if getattr(self, "_lax", False):
+            return coerce_unchecked(self.VR, value)
         return coerce_value(self.VR, value)
+
+    @property
+    def validate(self) -> bool:
+        """False for an element built with ``validate=False``: its values skip the VR's rules
+        (see :func:`~lazydcm.model.values.coerce_unchecked`), and it may be a private element
+        without a private creator."""
+        return not getattr(self, "_lax", False)
 
     # -- value -----------------------------------------------------------------------------
     @property
@@ -225,8 +239,21 @@ class DataElement:
 
     @property
     def name(self) -> str:
-        """The dictionary name (``"Patient's Name"``), or a description for private/unknown tags."""
-        return dictionary.name_for(self.tag)
+        """The dictionary name (``"Patient's Name"``); for a private data element the private
+        dictionary's name in brackets (``"[CSAImageHeaderType]"``) when its dataset's creator
+        is known, else a description ("Private tag data", "Unknown")."""
+        tag = self.tag
+        if tag & 0x10000 and tag & 0xFFFF >= 0x1000:
+            owner = self._owner
+            if type(owner) is _WeakRef:
+                owner = owner()
+            if owner is not None:
+                from lazydcm.model._private import private_name
+
+                name = private_name(owner, tag)
+                if name is not None:
+                    return name
+        return dictionary.name_for(tag)
 
     @property
     def is_private(self) -> bool:
@@ -342,11 +369,19 @@ class DataElement:
         return str(self)
 
 
+def _dictionary_vr(tag: int) -> str:
+    vr = dictionary.vr_for(tag)
+    if vr == "NONE" or (tag >> 16 & 1 and tag & 0xFFFF >= 0x1000):
+        return "UN"  # item tags; private data (its creator is in a dataset: use ds.add_new)
+    return resolve_vr(tag, vr, lambda _tag: None)
+
+
 def _show(value: Any) -> str:
     if value is None:
         return ""
-    if hasattr(value, "original_string"):  # DS / IS keep the text they were stored as
-        return repr(str(value.original_string))
+    original = getattr(value, "original_string", None)
+    if isinstance(original, str):  # DS / IS keep the text they were stored as
+        return repr(original)
     if isinstance(value, (int, float)):  # includes Tag, whose repr is (gggg,eeee)
         return repr(value)
     return repr(str(value))

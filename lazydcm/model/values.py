@@ -22,7 +22,10 @@ OB OD OF OL OV OW UN   ``bytes``: a copy of the value as stored. OW/OF/OD/OL/OV 
 =====================  ===========================================================
 
 An element with several values decodes to a :class:`MultiValue` of those classes; an empty
-value decodes to ``""`` for text VRs, ``None`` for numbers and AT, ``b""`` for binary VRs. A VR
+value decodes to :func:`empty_value_for_VR` — pydicom's convention: ``""`` for the text VRs,
+``PersonName("")`` for PN, ``None`` for DS, IS, AT, the binary numbers and the bulk binary VRs
+(an empty SQ is an empty ``Sequence``, made by the dataset layer). Assigning ``None`` (or
+``""``) gives the same empty value. A VR
 that is not one of the 34 (a garbled explicit VR) is read as UN (``bytes``), as PS3.5 6.2.2
 suggests for unknown VRs.
 
@@ -66,9 +69,11 @@ __all__ = [
     "TM",
     "MultiValue",
     "PersonName",
+    "coerce_unchecked",
     "coerce_value",
     "decode_value",
     "decoder_for",
+    "empty_value_for_VR",
     "encode_value",
 ]
 
@@ -104,7 +109,8 @@ class MultiValue(list):
 
     def _coerce(self, value: Any) -> Any:
         if self.vr in TEXT_VRS and (value is None or (isinstance(value, str) and value == "")):
-            return ""  # an empty value among others (PS3.5 6.4)
+            # an empty value among others (PS3.5 6.4): as the decoder gives it
+            return _EMPTY_PN if self.vr == "PN" else ""
         return coerce_item(self.vr, value, self._strict)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -136,6 +142,26 @@ class MultiValue(list):
         return "[" + ", ".join(_item_repr(v) for v in self) + "]"
 
     __repr__ = __str__
+
+
+#: Text VRs whose empty value is None, not "" (pydicom's convention: they hold numbers).
+_NONE_WHEN_EMPTY = frozenset({"DS", "IS"})
+_EMPTY_PN = PersonName._from_decoded("")
+
+
+def empty_value_for_VR(vr: str) -> Any:
+    """The value of an empty element (length 0) of ``vr``, as pydicom documents it ("an empty
+    string as value for text VRs and None for non-text (binary) VRs"): ``""`` for AE, AS, CS,
+    DA, DT, LO, LT, SH, ST, TM, UC, UI, UR, UT; ``PersonName("")`` for PN; ``None`` for DS and
+    IS (numbers in text), AT, FL, FD, SL, SS, SV, UL, US, UV, the bulk binary VRs OB, OD, OF,
+    OL, OV, OW, UN (and an unknown VR) and SQ (the element layer makes an empty ``Sequence``
+    for SQ). An ambiguous VR gives its first option's empty value."""
+    vr = vr.split(" or ")[0]
+    if vr == "PN":
+        return _EMPTY_PN
+    if vr in TEXT_VRS and vr not in _NONE_WHEN_EMPTY:
+        return ""
+    return None
 
 
 def _restore_multivalue(vr: str, items: list[Any], strict: bool) -> MultiValue:
@@ -183,7 +209,7 @@ def _wrap(cls: type) -> Callable[[str, Any, Any], Any]:
 
 def _pn_item(text: str, tag: int | None, offset: int | None) -> Any:
     text = text.rstrip(" ")
-    return PersonName._from_decoded(text) if text else ""
+    return PersonName._from_decoded(text) if text else _EMPTY_PN
 
 
 def _ui_item(text: str, tag: int | None, offset: int | None) -> Any:
@@ -209,10 +235,12 @@ def _text_decoder(vr: str, make_item: Callable[[str, Any, Any], Any]) -> _Decode
     multi = _FACTS[vr].allows_multi
     uses_charset = vr in CHARSET_VRS
 
+    empty = empty_value_for_VR(vr)
+
     def decode(raw: Any, little_endian: bool, charset: Charset | None, tag: Any, offset: Any):
         data = bytes(raw).rstrip(b" \0")  # PS3.5 6.2: trailing SPACE (NUL for UI) padding
         if not data:
-            return ""
+            return empty
         if uses_charset and charset is not None:
             codec = charset.codec
             try:
@@ -285,8 +313,8 @@ def _decode_at(raw: Any, little_endian: bool, charset: Any, tag: Any, offset: An
     )
 
 
-def _decode_bytes(raw: Any, little_endian: bool, charset: Any, tag: Any, offset: Any) -> bytes:
-    return bytes(raw)
+def _decode_bytes(raw: Any, little_endian: bool, charset: Any, tag: Any, offset: Any):
+    return bytes(raw) if len(raw) else None  # empty: None (empty_value_for_VR)
 
 
 _DECODERS: dict[str, _Decoder] = {
@@ -350,7 +378,7 @@ def decode_value(
     if decoder is None:
         if vr == "SQ" or " or " in vr:
             raise ValueError(f"decode_value cannot decode VR {vr!r}; resolve it first")
-        return bytes(raw)  # an unknown VR is handled as UN
+        return bytes(raw) if len(raw) else None  # an unknown VR is handled as UN
     return decoder(raw, little_endian, charset, tag, offset)
 
 
@@ -419,6 +447,10 @@ def encode_value(
     if facts is None or facts.is_binary:  # UN, an unknown VR, and the bulk binary VRs
         value = _coerce_binary(vr, value)
         data = bytes(value) if value is not None else b""
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)  # a raw value (DataElement(..., validate=False)), written as is
+    elif vr in TEXT_VRS and _is_plain_text(value) and not _coerces(vr, value):
+        data = _encode_text(vr, value, charset)  # unchecked text (validate=False)
     else:
         value = coerce_value(vr, value, strict=False)
         if value is None or (isinstance(value, list) and not value):
@@ -443,11 +475,57 @@ def encode_value(
 # -- assignment ----------------------------------------------------------------------------------
 
 
+def _is_plain_text(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(type(v) is str for v in value)
+    return type(value) is str
+
+
+def _coerces(vr: str, value: Any) -> bool:
+    try:
+        coerce_value(vr, value, strict=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def coerce_unchecked(vr: str, value: Any) -> Any:
+    """The assignment for ``DataElement(..., validate=False)``: any value the writer can put
+    in a parseable file, valid for ``vr`` or not.
+
+    ``bytes``/``bytearray``/``memoryview`` are kept as the raw value field of any VR (written
+    verbatim, padded to even length); text (a ``str`` or list of ``str``) for a text VR is kept
+    as given when the lenient check (``strict=False``) refuses it (a DS of letters, a 70-char
+    CS, a backslash in LT ...); anything else goes through ``coerce_value(strict=False)``.
+    Raises ``TypeError``/``ValueError`` only for what no encoding can hold (a number out of a
+    binary VR's range: give its bytes instead; a single value longer than its length field).
+    """
+    if isinstance(value, (bytes, bytearray, memoryview)) and vr in TEXT_VRS | {"AT"} | set(
+        _NUMBER_FORMATS
+    ):
+        return bytes(value)
+    try:
+        return coerce_value(vr, value, strict=False)
+    except (TypeError, ValueError):
+        if (
+            vr in TEXT_VRS
+            and isinstance(value, (str, list, tuple))
+            and _is_plain_text(list(value) if isinstance(value, tuple) else value)
+        ):
+            return list(value) if isinstance(value, tuple) else value
+        raise
+
+
 def _coerce_binary(vr: str, value: Any) -> bytes | bytearray | None:
     if value is None:
         return None
     if isinstance(value, (bytes, bytearray)):
         result = value
+    elif isinstance(value, str) and vr == "UN":  # pydicom accepts text for UN: its bytes
+        try:
+            result = value.encode("latin_1")
+        except UnicodeEncodeError:
+            result = value.encode("utf-8")
     elif isinstance(value, (memoryview, np.ndarray)):
         result = value.tobytes()
     else:
@@ -513,13 +591,12 @@ def coerce_value(vr: str, value: Any, *, strict: bool = True) -> Any:
     if vr == "SQ":
         raise TypeError("SQ values are Sequences of Datasets; coerce_value does not build them")
     if facts is None or facts.is_binary:
-        return _coerce_binary(vr, value)
-    if value is None:
-        return None
+        result = _coerce_binary(vr, value)
+        return result if result else None  # empty: None (empty_value_for_VR)
+    if value is None or (isinstance(value, str) and value == ""):
+        return empty_value_for_VR(vr)
     if isinstance(value, np.ndarray) or (isinstance(value, np.generic) and vr not in TEXT_VRS):
         value = value.tolist()
-    if isinstance(value, str) and value == "":
-        return "" if vr in TEXT_VRS else None
     if isinstance(value, str) and "\\" in value and facts.allows_multi and vr in TEXT_VRS:
         value = value.split("\\")
     if isinstance(value, (list, tuple)) and not (vr == "AT" and _is_tag_pair(value)):

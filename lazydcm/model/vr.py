@@ -228,25 +228,87 @@ LONG_LENGTH_VRS: frozenset[str] = _codes(lambda f: f.long_length)
 MULTI_VALUE_VRS: frozenset[str] = _codes(lambda f: f.allows_multi)
 
 
-def resolve_vr(tag: int, vr: str, lookup: Callable[[int], Any]) -> str:
+# Tags whose "US or SS" value is a LUT descriptor: the first value is a count of entries and the
+# third a number of bits, both unsigned; DCMTK and pydicom read the whole descriptor as US
+# (PS3.3 C.7.6.3.1.5 palette descriptors, C.11.1.1 LUT Descriptor, C.7.6.3.1.5 retired large
+# palette and gray LUT descriptors). The second value's sign follows Pixel Representation; the
+# pixel layer reinterprets it.
+_DESCRIPTOR_TAGS = frozenset(
+    {0x00281100, 0x00281101, 0x00281102, 0x00281103, 0x00281111, 0x00281112, 0x00281113}
+    | {0x00283002}
+)
+# Waveform elements whose "OB or OW" follows Waveform Bits Allocated (PS3.3 C.10.9.1).
+_WAVEFORM_TAGS = frozenset({0x54000110, 0x54000112, 0x5400100A, 0x54001010})
+_PIXEL_REPRESENTATION = 0x00280103
+_BITS_ALLOCATED = 0x00280100
+_WAVEFORM_BITS_ALLOCATED = 0x54001004
+_LUT_DESCRIPTOR = 0x00283002
+_LUT_DATA = 0x00283006
+_PIXEL_DATA = 0x7FE00010
+
+
+def _first_int(value: Any) -> int | None:
+    """The first value of a looked-up element as an int, or None (absent, empty, not a number)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return int(value)
+
+
+def resolve_vr(
+    tag: int,
+    vr: str,
+    lookup: Callable[[int], Any],
+    *,
+    implicit_vr: bool = False,
+    undefined_length: bool = False,
+) -> str:
     """Resolve a dictionary VR with alternatives (``"US or SS"``, ``"OB or OW"``, ...) to one VR.
 
-    ``lookup(tag)`` returns the decoded value of another element of the dataset (or its
-    parents), or None. PS3.5 A.1: in implicit VR syntaxes pixel data and overlay data are OW;
-    "US or SS" follows Pixel Representation (PS3.3 C.7.6.3.1).
+    The one place where every ambiguous VR of PS3.6 is settled. ``lookup(tag)`` returns the
+    decoded value of another element of the dataset (or of an enclosing dataset), or None.
+    ``implicit_vr`` says the element is read from (or meant for) an implicit VR encoding;
+    ``undefined_length`` that its value has undefined length. A VR without " or " is returned
+    unchanged. Never raises: a missing or odd context value gives the documented default.
+
+    Rules:
+
+    * "OB or OW" (Pixel Data, Overlay Data, Waveform Data and its padding/min/max values, Curve
+      and Audio Sample Data, Variable Pixel Data, Dark Current/Air Counts): **OW** in implicit VR
+      (PS3.5 A.1: the VR of Pixel Data and Overlay Data is OW there; PS3.5 8.1.2, 8.2); OB for
+      encapsulated (undefined-length) Pixel Data (PS3.5 A.4). Otherwise Pixel Data is OB when
+      Bits Allocated is 8 or less, else OW (PS3.5 A.2); the waveform elements follow Waveform
+      Bits Allocated the same way (PS3.3 C.10.9.1); all others are OW.
+    * "US or SS": LUT and palette descriptors are **US** (their first value is a count of
+      entries, PS3.3 C.7.6.3.1.5, C.11.1.1); every other element is SS when Pixel
+      Representation (0028,0103) is 1 and US otherwise (PS3.3 C.7.6.3.1; absent: US).
+    * "US or OW" (LUT Data): US when the LUT Descriptor says the LUT has one entry, else OW
+      (PS3.3 C.11.1.1.1; OW holds the 16-bit words of any LUT).
+    * "US or SS or OW" (retired Gray Lookup Table Data): OW, unless the descriptor (first value)
+      says one entry: then US or SS by Pixel Representation.
     """
     if " or " not in vr:
         return vr
     options = vr.split(" or ")
-    if "SS" in options and "US" in options:
-        rep = lookup(0x00280103)  # Pixel Representation
-        if tag == 0x00283006:  # LUT Data: US unless the descriptor says otherwise
-            return "US"
-        return "SS" if rep == 1 else "US"
-    if "OW" in options:
-        if tag in (0x7FE00010,) or (tag >> 16) & 0xFF00 == 0x6000:
-            bits = lookup(0x00280100)  # Bits Allocated
-            small = isinstance(bits, int) and bits <= 8  # not an int: a corrupted VR
-            return "OB" if small and tag == 0x7FE00010 else "OW"
+    if "OW" in options and "OB" in options:
+        if implicit_vr:
+            return "OW"
+        if tag == _PIXEL_DATA or (tag & 0xFF00FFFF) == 0x7F000010:
+            if undefined_length:
+                return "OB"
+            bits = _first_int(lookup(_BITS_ALLOCATED))
+            return "OB" if bits is not None and bits <= 8 else "OW"
+        if tag in _WAVEFORM_TAGS:
+            bits = _first_int(lookup(_WAVEFORM_BITS_ALLOCATED))
+            return "OB" if bits is not None and bits <= 8 else "OW"
         return "OW"
-    return options[0]
+    signed = _first_int(lookup(_PIXEL_REPRESENTATION)) == 1
+    if "OW" in options:  # "US or OW" LUT Data, "US or SS or OW" Gray Lookup Table Data
+        descriptor = _LUT_DESCRIPTOR if tag == _LUT_DATA else 0x00281100
+        if _first_int(lookup(descriptor)) != 1:
+            return "OW"
+        return "SS" if "SS" in options and signed else "US"
+    if tag in _DESCRIPTOR_TAGS:
+        return "US"
+    return "SS" if signed else "US"
