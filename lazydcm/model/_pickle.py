@@ -372,7 +372,9 @@ def _reopen(handle: Handle, cls: type) -> Any:
         kwargs = (
             {} if handle.storage_options is None else {"storage_options": handle.storage_options}
         )
-        fresh = dcmread(handle.locator, options=handle.options, **kwargs)
+        fresh = dcmread(
+            handle.locator, options=handle.options, frame_index=handle.frame_index, **kwargs
+        )
         try:
             _check(handle, fresh._file_source)
         except BaseException:
