@@ -217,6 +217,21 @@ def _open(path: str, frame_index: Any, storage_options: dict | None) -> Any:
     return lazydcm.dcmread(path, frame_index=frame_index, **kwargs)
 
 
+def _own_index(ds: Any) -> Any:
+    """The frame index of encapsulated pixel data read from a URL, made from what opening
+    fetched, so that each task skips the walk over every item header; None for native data
+    (frames are found by arithmetic) or where there is no index (deflated data)."""
+    from lazydcm.pixels.access import is_encapsulated
+    from lazydcm.pixels.frameindex import frame_index_of
+
+    if not is_encapsulated(ds):
+        return None
+    try:
+        return frame_index_of(ds)
+    except ValueError:
+        return None
+
+
 def frames(
     path: str | os.PathLike[str],
     *,
@@ -236,6 +251,8 @@ def frames(
     :class:`lazydcm.pixels.frameindex.FrameIndex`, e.g. ``FrameIndex.load("index.parquet",
     path)``) travels with the tasks: each reads only its frames' bytes, even from
     encapsulated data without an offset table; a stale index raises ``SourceChangedError``.
+    For encapsulated data at a URL without ``frame_index``, one is made here from what
+    opening read (the walk is paid once, not once per task).
 
     Raises:
         InvalidDicomError: the file is not DICOM or its image attributes are wrong.
@@ -260,6 +277,8 @@ def frames(
         else:
             stat = os.stat(path)
             identity = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+        if frame_index is None and is_url(path):
+            frame_index = _own_index(ds)
     reader = _FrameReader(path, (count, *frame_shape), dtype, frame_index, storage_options)
     chunks = (
         (frames_per_chunk,) * (count // frames_per_chunk)

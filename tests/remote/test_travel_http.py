@@ -25,11 +25,11 @@ pytest.importorskip("aiohttp")
 FRAMES, ROWS, COLS = 12, 64, 64
 
 
-def _rle_file(path):
-    """An RLE Lossless file of ``pixels(FRAMES, ROWS, COLS)`` without an offset table."""
-    spec = PixelSpec(rows=ROWS, columns=COLS, frames=FRAMES, bits_allocated=16)
-    frames = [rle_encode_frame(f, spec) for f in pixels(FRAMES, ROWS, COLS)]
-    ds = _image(FRAMES, ROWS, COLS)
+def _rle_file(path, rows=ROWS, cols=COLS):
+    """An RLE Lossless file of ``pixels(FRAMES, rows, cols)`` without an offset table."""
+    spec = PixelSpec(rows=rows, columns=cols, frames=FRAMES, bits_allocated=16)
+    frames = [rle_encode_frame(f, spec) for f in pixels(FRAMES, rows, cols)]
+    ds = _image(FRAMES, rows, cols)
     ds.file_meta = lazydcm.Dataset()
     ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.5"
     lazydcm.dcmwrite(path, ds)
@@ -119,3 +119,19 @@ def test_dask_collections_from_urls_on_a_local_cluster(nginx, urls, client):
     assert len(gets) <= 2 + 4  # one task: header, delimiter check, its 4 frames (no walk)
     future = client.submit(_summary, lazydcm.dcmread(rle, frame_index=index))
     assert future.result() == ("Remote^Test", rle, int(expected[7].astype(np.int64).sum()))
+
+
+def test_dask_frames_from_a_url_without_index_walk_the_items_once(nginx):
+    import lazydcm.dask as lazydask
+
+    rows = cols = 256  # RLE fragments of more than a block: the walk costs a block each
+    path = _rle_file(nginx.root / "travel_rle_big.dcm", rows, cols)
+    url = f"{nginx.url}/travel_rle_big.dcm"
+    with lazydcm.dcmread(path) as local:
+        index = frame_index_of(local)
+    assert min(index.lengths) > 64 << 10
+    array = lazydask.frames(url, frames_per_chunk=2)
+    nginx.clear_log()
+    assert np.array_equal(array[6:8].compute(scheduler="sync"), pixels(FRAMES, rows, cols)[6:8])
+    gets = [r for r in nginx.requests("travel_rle_big.dcm") if r[0] == "GET"]
+    assert len(gets) <= 2 + 2, gets  # header, delimiter check, its 2 frames (not every item)
