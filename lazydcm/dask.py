@@ -25,6 +25,7 @@ import numpy as np
 
 import lazydcm
 from lazydcm import archive
+from lazydcm.io.remote import is_url
 
 __all__ = ["read_headers", "edit", "edit_jobs", "frames", "frame_to_rows", "index_frame"]
 
@@ -191,6 +192,7 @@ class _FrameReader:
     shape: tuple[int, ...]
     dtype: np.dtype = attrs.field(converter=np.dtype)
     frame_index: Any = None
+    storage_options: dict | None = None
 
     @property
     def ndim(self) -> int:
@@ -201,7 +203,7 @@ class _FrameReader:
             key = (key,)
         first, rest = key[0], key[1:]
         indices = range(self.shape[0])[first] if isinstance(first, slice) else None
-        with lazydcm.dcmread(self.path, frame_index=self.frame_index) as ds:
+        with _open(self.path, self.frame_index, self.storage_options) as ds:
             if indices is None:  # a single frame number
                 return np.array(ds.frame(int(first)), dtype=self.dtype)[rest]
             out = np.empty((len(indices), *self.shape[1:]), dtype=self.dtype)
@@ -210,18 +212,47 @@ class _FrameReader:
         return out[(slice(None), *rest)]
 
 
+def _open(path: str, frame_index: Any, storage_options: dict | None) -> Any:
+    kwargs = {} if storage_options is None else {"storage_options": storage_options}
+    return lazydcm.dcmread(path, frame_index=frame_index, **kwargs)
+
+
+def _own_index(ds: Any) -> Any:
+    """The frame index of encapsulated pixel data read from a URL, made from what opening
+    fetched, so that each task skips the walk over every item header; None for native data
+    (frames are found by arithmetic) or where there is no index (deflated data)."""
+    from lazydcm.pixels.access import is_encapsulated
+    from lazydcm.pixels.frameindex import frame_index_of
+
+    if not is_encapsulated(ds):
+        return None
+    try:
+        return frame_index_of(ds)
+    except ValueError:
+        return None
+
+
 def frames(
-    path: str | os.PathLike[str], *, frames_per_chunk: int = 1, frame_index: Any = None
+    path: str | os.PathLike[str],
+    *,
+    frames_per_chunk: int = 1,
+    frame_index: Any = None,
+    storage_options: dict | None = None,
 ) -> Any:
     """A lazy ``(frames, rows, columns[, samples])`` dask array of the file's frames.
 
     Chunks hold ``frames_per_chunk`` frames; a task computing a chunk opens the file, reads
     those frames through the mapping (decoding them if compressed) and closes it, so only
     the path is sent to workers. Opening here reads the header and the first frame (for its
-    shape and dtype). The file must not change while the array is in use. ``frame_index`` (a
+    shape and dtype). ``path`` may be an fsspec URL (``storage_options`` go to fsspec, in every
+    task); the array's name then depends on the object's size and ETag/version, else on the
+    file's absolute path, size and mtime. The file must not change while the array is in use.
+    ``frame_index`` (a
     :class:`lazydcm.pixels.frameindex.FrameIndex`, e.g. ``FrameIndex.load("index.parquet",
     path)``) travels with the tasks: each reads only its frames' bytes, even from
     encapsulated data without an offset table; a stale index raises ``SourceChangedError``.
+    For encapsulated data at a URL without ``frame_index``, one is made here from what
+    opening read (the walk is paid once, not once per task).
 
     Raises:
         InvalidDicomError: the file is not DICOM or its image attributes are wrong.
@@ -233,23 +264,28 @@ def frames(
     if frames_per_chunk < 1:
         raise ValueError(f"frames_per_chunk must be at least 1, not {frames_per_chunk}")
     path = os.fspath(path)
-    with lazydcm.dcmread(path, frame_index=frame_index) as ds:
+    with _open(path, frame_index, storage_options) as ds:
         if not any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
             raise ValueError(f"{path} has no pixel data")
         count = max(1, int(ds.get("NumberOfFrames", 1) or 1))
         first = np.asarray(ds.frame(0))
         frame_shape, dtype = first.shape, first.dtype
         del first
-    stat = os.stat(path)
-    reader = _FrameReader(path, (count, *frame_shape), dtype, frame_index)
+        source = ds.file_source
+        if is_url(path):
+            identity: tuple[Any, ...] = (path, source.size, repr(getattr(source, "version", None)))
+        else:
+            stat = os.stat(path)
+            identity = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+        if frame_index is None and is_url(path):
+            frame_index = _own_index(ds)
+    reader = _FrameReader(path, (count, *frame_shape), dtype, frame_index, storage_options)
     chunks = (
         (frames_per_chunk,) * (count // frames_per_chunk)
         + ((count % frames_per_chunk,) if count % frames_per_chunk else ()),
         *((size,) for size in frame_shape),
     )
-    name = "lazydcm-frames-" + tokenize(
-        os.path.abspath(path), stat.st_size, stat.st_mtime_ns, frames_per_chunk
-    )
+    name = "lazydcm-frames-" + tokenize(*identity, frames_per_chunk)
     return da.from_array(
         reader,
         chunks=chunks,

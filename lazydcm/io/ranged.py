@@ -509,8 +509,29 @@ def _pixel_chain_end(source: RangedSource, value_offset: int) -> int:
     return pos + 8
 
 
+def _known_pixel_end(
+    source: RangedSource, value_offset: int, hint: tuple[int, int] | None
+) -> int | None:
+    """The end of top-level encapsulated Pixel Data from a frame index's ``hint`` (Pixel Data's
+    value offset, the offset of its Sequence Delimitation Item), checked by reading those 8
+    bytes; None when there is no hint, it is for another value offset, or no delimiter is
+    there (e.g. the Extended Offset Table trims the last frame): the caller walks the items."""
+    if hint is None or hint[0] != value_offset or not value_offset <= hint[1] <= source.size - 8:
+        return None
+    source.ensure(hint[1], 8)
+    head = bytes(source.buffer[hint[1] : hint[1] + 8])
+    tag = (int.from_bytes(head[0:2], "little") << 16) | int.from_bytes(head[2:4], "little")
+    if tag != _SEQ_DELIM or head[4:8] != bytes(4):
+        return None
+    return hint[1] + 8
+
+
 def planned_scan(
-    source: RangedSource, *, force: bool, stop_tag: int | None
+    source: RangedSource,
+    *,
+    force: bool,
+    stop_tag: int | None,
+    pixel_end: tuple[int, int] | None = None,
 ) -> tuple[FileHead, ElementIndex | None]:
     """Scan the head and the top-level dataset of a ranged source, fetching only what the
     scan reads: the preamble and meta group, each element header, the content of
@@ -523,6 +544,10 @@ def planned_scan(
     and the next segment starts after it; top-level undefined-length Pixel Data has its item
     chain fetched (8 bytes per fragment, with readahead); anything else (an undefined-length
     sequence, a header cut by the fetch) fetches as much again and rescans the segment.
+
+    ``pixel_end`` (from a frame index: Pixel Data's value offset and the offset of its Sequence
+    Delimitation Item) replaces that walk by one 8-byte check when the delimiter is there, so
+    opening a file without an offset table does not fetch a block per fragment.
 
     Returns ``(head, index)``; ``index`` is None for a deflated dataset (the caller inflates
     the whole object). The index equals the local scanner's for the same bytes.
@@ -598,7 +623,9 @@ def _planned_scan(
         end = None
         if last.undefined_length and last.tag == _PIXEL_DATA:
             try:
-                end = _pixel_chain_end(source, last.value_offset)
+                end = _known_pixel_end(source, last.value_offset, pixel_end)
+                if end is None:
+                    end = _pixel_chain_end(source, last.value_offset)
             except TruncatedDicomError:  # cut short: the local scanner's rules decide, on all
                 source.ensure(last.header_offset, size - last.header_offset)
                 pos = last.header_offset

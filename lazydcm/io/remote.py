@@ -233,6 +233,7 @@ def write_plan_to_url(source: Any, segments: Any, url: str, *,
         ValueError: a Copy runs past the source (checked before anything is written).
         MissingRemoteSupportError: fsspec or the protocol's package is missing.
         RemoteReadError: reading a Copy range from a ranged source failed.
+        NotImplementedError: the protocol's filesystem cannot write (e.g. ``http://``).
         OSError (and the filesystem's own errors): the destination refused the write.
     """
     import uuid
@@ -258,7 +259,13 @@ def write_plan_to_url(source: Any, segments: Any, url: str, *,
         return written
     temp = f"{path}.lazydcm-{uuid.uuid4().hex}.tmp"
     try:
-        with fs.open(temp, "wb") as out:
+        out = fs.open(temp, "wb")
+    except NotImplementedError as exc:  # fsspec's HTTP filesystem, for one, only reads
+        raise NotImplementedError(
+            f"cannot write {url}: fsspec's {type(fs).__name__} does not write files"
+        ) from exc
+    try:
+        with out:
             written = _stream(source, plan, out)
         fs.mv(temp, path)
     except BaseException:

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from lazydcm.errors import SourceChangedError
+from lazydcm.io.remote import is_url
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence, _Slot
 from lazydcm.model.tag import Tag
@@ -187,12 +188,20 @@ def reduce_dataset(ds: Any) -> tuple:
 def _handle_for(ds: Any) -> Handle:
     source = ds._file_source
     url = getattr(source, "url", None)
+    if url is not None and not is_url(url):  # a file object's name: not where its bytes are
+        url = None
     locator: str | bytes | None = url
-    if locator is None and source.path is not None and source.base == 0:
-        locator = source.path
+    if (
+        locator is None
+        and source.path is not None
+        and source.base == 0
+        and source.version is not None
+    ):
+        locator = source.path  # a mapped file (a spooled stream has no version: by value)
     version = source.version
     storage_options = getattr(source, "storage_options", None) if url is not None else None
-    if locator is None:  # bytes, or a stream without a name: the bytes are the value
+    if locator is None:  # bytes, a stream or a file object: the bytes are the value
+        source.ensure(0, source.size)  # read by range: fetch what was never read
         locator, version = bytes(source.buffer), None
     meta = None
     if not ds.__dict__.get("_meta_pending", True):
@@ -372,7 +381,9 @@ def _reopen(handle: Handle, cls: type) -> Any:
         kwargs = (
             {} if handle.storage_options is None else {"storage_options": handle.storage_options}
         )
-        fresh = dcmread(handle.locator, options=handle.options, **kwargs)
+        fresh = dcmread(
+            handle.locator, options=handle.options, frame_index=handle.frame_index, **kwargs
+        )
         try:
             _check(handle, fresh._file_source)
         except BaseException:

@@ -137,11 +137,14 @@ class FileDataset(Dataset):
         self.file_meta = file_meta if file_meta is not None else FileMetaDataset()
 
     @classmethod
-    def _open(cls, source: Source, options: ReadOptions) -> FileDataset:
+    def _open(cls, source: Source, options: ReadOptions, frame_index: Any = None) -> FileDataset:
         stop_tag = 0x7FE00008 if options.stop_before_pixels else None
         index = None
         if isinstance(source, RangedSource):  # fetch only what the scan reads
-            head, index = planned_scan(source, force=options.force, stop_tag=stop_tag)
+            hint = None if frame_index is None else frame_index.pixel_end_hint()
+            head, index = planned_scan(
+                source, force=options.force, stop_tag=stop_tag, pixel_end=hint
+            )
         else:
             head = scan_preamble_and_meta(source.buffer, force=options.force)
         layout: ByteLayout = head.layout
@@ -338,7 +341,7 @@ def dcmread(
     try:
         if frame_index is not None:
             frame_index.check_size(source.size, source.path or "the source")
-            ds = FileDataset._open(source, options)
+            ds = FileDataset._open(source, options, frame_index)
             ds.__dict__["_frame_index"] = frame_index
             return ds
         return FileDataset._open(source, options)

@@ -129,6 +129,17 @@ class FrameIndex:
                 return cls.from_row(row)
         raise KeyError(f"{wanted} is not in the frame index table")
 
+    def pixel_end_hint(self) -> tuple[int, int] | None:
+        """``(header_length, where the Sequence Delimitation Item should be)`` for encapsulated
+        data: the end of the last frame's range (PS3.5 A.4: the delimiter follows the last
+        fragment), or None without frame ranges. Opening a ranged source checks the 8 bytes
+        there instead of walking every item header, and walks when they are not a delimiter
+        (the last frame trimmed by the Extended Offset Table, fragments after the last frame).
+        """
+        if not self.offsets:
+            return None
+        return self.header_length, self.offsets[-1] + self.lengths[-1]
+
     # -- checks ------------------------------------------------------------------------------
     def check_size(self, size: int, where: str) -> None:
         """Raise :class:`SourceChangedError` unless the file still has the indexed size."""

@@ -82,3 +82,11 @@ def test_local_save_of_a_remote_dataset_fetches_copies(misbehaving, local, tmp_p
     out = tmp_path / "copy.dcm"
     ds.save_as(out)
     assert out.read_bytes() == _expected(local)
+
+
+def test_http_destination_is_refused_with_the_url_and_nothing_sent(nginx, local):
+    ds = lazydcm.dcmread(local)
+    nginx.clear_log()
+    with pytest.raises(NotImplementedError, match=f"cannot write {nginx.url}/out.dcm"):
+        ds.save_as(f"{nginx.url}/out.dcm")
+    assert [r for r in nginx.requests() if r[0] != "GET"] == []
