@@ -112,6 +112,10 @@ def test_date_shifting_keeps_form_offsets_and_ranges():
     assert shift_dt("20200301-0500", 1) == "20200229-0500"  # an offset, not a range
     assert shift_dt("20200301-20200302", 1) == "20200229-20200301"
     assert shift_dt("2020", 400) == "2018"  # a year stays a year
+    # "-2021" is no UTC offset (hours run to 14, PS3.5 6.2): a range of years, both ends moved
+    assert shift_dt("2020-2021", 1) == "2019-2020"
+    assert shift_dt("20200301-20200302-0500", 1) == "20200229-20200301-0500"
+    assert shift_dt("20200301+1460", 1) is None
     assert shift_da("not a date", 1) is None
 
 
