@@ -64,8 +64,8 @@ def deidentify_file(
         sop_class = None if meta is None else meta.get(0x00020002)
         if sop_class is not None and str(sop_class.value or "").strip("\0 ") == _DICOMDIR_CLASS:
             raise ValueError(
-                f"{os.fspath(src)} is a DICOMDIR: its record offsets (PS3.3 F.3.2.2) would be"
-                " stale after de-identification; build a new one over the de-identified files"
+                "a DICOMDIR: its record offsets (PS3.3 F.3.2.2) would be stale after"
+                " de-identification; build a new one over the de-identified files"
             )
         report = deidentify(ds, profile, key)
         parent = os.path.dirname(dst)
