@@ -74,6 +74,25 @@ def test_copy_is_independent():
     assert dup.BeamSequence[0].BeamName == "Field 1"
 
 
+def test_copy_keeps_edits_inside_sequence_items():
+    # the copy shows the dataset as it is now, nested edits included (pydicom: a shallow copy,
+    # so an edited item is the same object in both); it used to re-read the item from the file
+    ds = lazydcm.dcmread(test_file("rtplan.dcm"))
+    ds.BeamSequence[0].BeamName = "Edited"
+    ds.FractionGroupSequence.append(Dataset())
+    dup = ds.copy()
+    assert dup.BeamSequence[0].BeamName == "Edited"
+    assert len(dup.FractionGroupSequence) == len(ds.FractionGroupSequence)
+    assert dup.BeamSequence[0] is ds.BeamSequence[0]
+    assert lazydcm.dcmread(to_bytes(dup)).BeamSequence[0].BeamName == "Edited"
+    # an unedited sequence is decoded afresh for the copy: its items are its own
+    fresh = lazydcm.dcmread(test_file("rtplan.dcm"))
+    fresh.BeamSequence[0]  # decoded, not edited
+    other = fresh.copy()
+    other.BeamSequence[0].BeamName = "Only here"
+    assert fresh.BeamSequence[0].BeamName == "Field 1"
+
+
 def test_sequence_edits_round_trip():
     ds = lazydcm.dcmread(test_file("rtplan.dcm"))
     item = Dataset()

@@ -186,7 +186,13 @@ class _Walk:
             if elem.length != 0 or elem.is_modified:  # an empty stored value stays as it is
                 ds.add_new(tag, vr, Sequence() if vr == "SQ" else None)
             self.emptied.append(path)
-        elif vr == "SQ":  # D, C, U on a sequence: the profile applied to every item
+        elif vr == "SQ" and action == "D":
+            # a dummy "non-zero length value ... consistent with the VR" (Table E.1-1a): one
+            # empty item; none of the original items survives (Content Sequence under the Basic
+            # Profile, Institution Code Sequence ...), as for D on any other VR
+            ds.add_new(tag, vr, Sequence([Dataset()]))
+            self.replaced.append(path)
+        elif vr == "SQ":  # C, U on a sequence: the profile applied to every item
             self._items(elem, path)
         elif vr == "UI" and action in ("U", "D", "C"):
             self._map_uids(ds, elem, path)

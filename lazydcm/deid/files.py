@@ -17,6 +17,8 @@ __all__ = ["FileResult", "DeidTask", "deidentify_file", "dask_bag"]
 
 #: A file cut short is refused (PS3.10 7), as ``lazydcm edit`` does.
 _READ = ReadOptions(on_truncation="raise")
+#: Media Storage Directory Storage (PS3.4 Annex I): a DICOMDIR
+_DICOMDIR_CLASS = "1.2.840.10008.1.3.10"
 
 
 @attrs.frozen
@@ -49,12 +51,22 @@ def deidentify_file(
     pixel data and every untouched range are copied from ``src``, only changed elements are
     encoded. ``dst`` is written to a temporary file and renamed (atomic); its directory is
     created. Raises ``FileExistsError`` when ``dst`` exists and ``overwrite`` is False (checked
-    before anything is read), ``InvalidDicomError``/``OSError`` for unreadable input.
+    before anything is read), ``InvalidDicomError``/``OSError`` for unreadable input, and
+    ``ValueError`` for a DICOMDIR: its directory records point at each other by byte offset
+    (PS3.3 F.3.2.2), which replaced UIDs and removed elements would leave stale; build a new
+    DICOMDIR over the de-identified files instead.
     """
     dst = os.fspath(dst)
     if not overwrite and os.path.lexists(dst):
         raise FileExistsError(f"{dst} exists: refusing to write over it")
     with lazydcm.dcmread(src, options=_READ) as ds:
+        meta = getattr(ds, "file_meta", None)
+        sop_class = None if meta is None else meta.get(0x00020002)
+        if sop_class is not None and str(sop_class.value or "").strip("\0 ") == _DICOMDIR_CLASS:
+            raise ValueError(
+                "a DICOMDIR: its record offsets (PS3.3 F.3.2.2) would be stale after"
+                " de-identification; build a new one over the de-identified files"
+            )
         report = deidentify(ds, profile, key)
         parent = os.path.dirname(dst)
         if parent:

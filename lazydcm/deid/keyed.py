@@ -64,7 +64,11 @@ def date_shift_days(patient: str, key: bytes) -> int:
 
 
 _DA = re.compile(r"(\d{4})\.?(\d{2})\.?(\d{2})\Z")
-_DT = re.compile(r"(\d{4})(\d{2})?(\d{2})?((?:\d{2}){0,3}(?:\.\d{1,6})?)?([+-]\d{4})?\Z")
+# a UTC offset is "&ZZXX" with ZZ 00-14 and XX 00-59 (PS3.5 6.2, DT): anything else after a
+# hyphen is the end of a range ("2020-2021" is two years, not 2020 at offset -2021)
+_DT = re.compile(
+    r"(\d{4})(\d{2})?(\d{2})?((?:\d{2}){0,3}(?:\.\d{1,6})?)?([+-](?:0\d|1[0-4])[0-5]\d)?\Z"
+)
 
 
 def _shift_date(year: int, month: int, day: int, days: int) -> _dt.date | None:

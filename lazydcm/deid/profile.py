@@ -30,7 +30,7 @@ Resolution of an attribute's action (PS3.15 E.1.1 and Table E.1-1a):
    every item; other text is replaced by a dummy (lazydcm cannot tell which words identify); a
    binary value (overlay bitmaps, curve data under Clean Graphics) is removed, since lazydcm
    cannot clean inside it. D uses a dummy "consistent with the VR" (``ANONYMIZED``, ``19000101``,
-   ``0`` ...) except Patient ID, which gets a keyed pseudonym so one patient's instances stay
+   ``0`` ..., for a sequence one empty item) except Patient ID, which gets a keyed pseudonym so one patient's instances stay
    together (E.1.1 asks for consistency above the instance level); D or C on a UID is U.
 5. Every private attribute (odd group, including private creators) follows the table's row
    "(gggg,eeee) where gggg is odd": removed (X), unless Retain Safe Private is enabled (E.3.10),

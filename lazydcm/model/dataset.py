@@ -712,7 +712,12 @@ class Dataset(DatasetCompat):
 
     # -- copying --------------------------------------------------------------------------
     def copy(self) -> Dataset:
-        """A shallow copy: shares the file mapping and decoded values, with its own edits."""
+        """A shallow copy: shares the file mapping and decoded values, with its own edits.
+
+        As pydicom documents ``Dataset.copy`` (a shallow copy), the items of a sequence edited
+        in ``self`` (items added, removed or edited) are the same objects in the copy; an
+        unedited sequence is decoded afresh from the file, so its items are not shared.
+        """
         self._edits  # noqa: B018 - opens an unpickled dataset first
         dup = type(self).__new__(type(self))
         for name, value in self.__dict__.items():
@@ -725,7 +730,11 @@ class Dataset(DatasetCompat):
             else:
                 dup._store(DataElement(elem.tag, elem.VR, elem.value))
         for elem in self._cache.values():
-            if elem.is_decoded and elem.changed_in_place():
+            if not elem.is_decoded:
+                continue
+            nested = isinstance(elem.value, Sequence) and elem.value.is_dirty()
+            if nested or elem.changed_in_place():
+                # an edited item is shared, as in pydicom's shallow copy, not re-read from file
                 dup._store(DataElement(elem.tag, elem.VR, elem.value))
         return dup
 

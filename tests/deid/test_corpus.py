@@ -11,6 +11,7 @@ from _corpus import require_corpus, require_dcmdump
 
 import lazydcm
 from lazydcm.deid import Profile, deidentify_file, uid_for
+from lazydcm.deid.files import DeidTask
 
 KEY = b"corpus-key"
 FILES = [
@@ -91,3 +92,15 @@ def test_rtplan_references_inside_sequences_stay_consistent(tmp_path):
         ref_after = after.ReferencedStructureSetSequence[0].ReferencedSOPInstanceUID
         assert ref_after == mapping[ref_before] == uid_for(ref_before, KEY)
         assert after.RTPlanLabel == before.RTPlanLabel or "RTPlanLabel" in result.report.replaced
+
+
+def test_a_dicomdir_is_refused_not_left_with_stale_offsets(tmp_path):
+    # its records point at each other by byte offset (PS3.3 F.3.2.2): re-encoded UIDs moved
+    # them, and the copy kept the old offsets (pydicom's FileSet then failed with KeyError)
+    src = require_corpus() / "pydicom-3.0.2/test_files/dicomdirtests/DICOMDIR"
+    out = tmp_path / "DICOMDIR"
+    with pytest.raises(ValueError, match="DICOMDIR"):
+        deidentify_file(src, out, Profile(), KEY, fsync=False)
+    assert not out.exists()
+    failed = DeidTask(Profile(), KEY, fsync=False)((str(src), str(out)))
+    assert not failed.ok and "DICOMDIR" in failed.error

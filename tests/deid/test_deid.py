@@ -67,6 +67,32 @@ def test_basic_profile_actions():
     assert dict(report.uids)["1.2.3.4.5"] == ds.SOPInstanceUID
 
 
+def _report_text() -> Dataset:
+    ds = Dataset()
+    ds.add_new(0x00080018, "UI", "1.2.3.4.5")
+    text = Dataset()
+    text.add_new(0x0040A040, "CS", "TEXT")
+    text.add_new(0x0040A160, "UT", "Jane Doe, 42 Elm Street")  # Text Value: not in the table
+    ds.add_new(0x0040A730, "SQ", Sequence([text]))  # Content Sequence: D, C (clean struct.)
+    code = Dataset()
+    code.add_new(0x00080100, "SH", "GH1")
+    code.add_new(0x00080104, "LO", "General Hospital")
+    ds.add_new(0x00080082, "SQ", Sequence([code]))  # Institution Code Sequence: X/Z/D
+    return ds
+
+
+def test_d_on_a_sequence_leaves_one_empty_item_and_nothing_of_the_original():
+    ds = _report_text()
+    report = deidentify(ds, Profile(), KEY)
+    for keyword in ("ContentSequence", "InstitutionCodeSequence"):
+        assert len(ds[keyword].value) == 1 and len(ds[keyword].value[0]) == 0
+        assert keyword in report.replaced
+    # Clean Structured Content keeps the content items, each under the profile (C)
+    ds = _report_text()
+    deidentify(ds, Profile(clean_structured_content=True), KEY)
+    assert ds.ContentSequence[0].ValueType == "TEXT"
+
+
 def test_options_override_the_basic_profile():
     profile = Profile.from_names(
         ["retain-uids", "Retain Patient Characteristics Option", "RetainSafePrivate",
@@ -112,6 +138,10 @@ def test_date_shifting_keeps_form_offsets_and_ranges():
     assert shift_dt("20200301-0500", 1) == "20200229-0500"  # an offset, not a range
     assert shift_dt("20200301-20200302", 1) == "20200229-20200301"
     assert shift_dt("2020", 400) == "2018"  # a year stays a year
+    # "-2021" is no UTC offset (hours run to 14, PS3.5 6.2): a range of years, both ends moved
+    assert shift_dt("2020-2021", 1) == "2019-2020"
+    assert shift_dt("20200301-20200302-0500", 1) == "20200229-20200301-0500"
+    assert shift_dt("20200301+1460", 1) is None
     assert shift_da("not a date", 1) is None
 
 
