@@ -495,6 +495,38 @@ class FileSet:
         self._write_dicomdir(root / "DICOMDIR", _IMPLICIT_LE if force_implicit else _EXPLICIT_LE)
         self._changed = False
 
+    def copy(self, path: str | os.PathLike[str], force_implicit: bool = False) -> FileSet:
+        """A copy of the File-set in the directory ``path``, with the staged changes applied
+        to the copy only: its instances' files are copied (existing File IDs kept, staged
+        additions given new ones, staged removals left out) and its DICOMDIR written as
+        ``write`` does; this File-set, its files and its DICOMDIR are not changed. The copy
+        keeps the File-set ID, UID and descriptor. Raises ``ValueError`` when ``path`` is this
+        File-set's own root, ``OSError`` from the filesystem."""
+        root = Path(path).resolve()
+        if self._path is not None and root == self._path:
+            raise ValueError("copy() needs a directory other than the File-set's own root")
+        clone = FileSet.__new__(FileSet)
+        clone.__dict__.update(self.__dict__)
+        nodes: dict[int, _Node] = {}
+
+        def dup(node: _Node, parent: _Node | None) -> _Node:
+            new = _Node(node.record, parent)
+            nodes[id(node)] = new
+            new.children = [dup(child, new) for child in node.children]
+            return new
+
+        clone._roots = [dup(node, None) for node in self._roots]
+        clone._staged_removals = [
+            FileInstance(clone, nodes[id(i.node)]) for i in self._staged_removals
+        ]
+        clone._staged_additions = []
+        for instance in self._staged_additions:
+            node = nodes[id(instance.node)]
+            node.record = _plain(node.record)  # write() fills in its File ID: not in ours
+            clone._staged_additions.append(FileInstance(clone, node, instance._source))
+        clone.write(root, force_implicit=force_implicit)
+        return clone
+
     def _new_file_id(self, leaf: _Node, root: Path) -> tuple[str, ...]:
         """``PTnnnnnn/STnnnnnn/SEnnnnnn/IMnnnnnn`` by position, free on disk (PS3.10 8.2:
         at most 8 components of at most 8 characters A-Z 0-9 _)."""

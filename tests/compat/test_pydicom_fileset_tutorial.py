@@ -123,3 +123,25 @@ def test_force_implicit_writes_an_implicit_dicomdir(writable):
 )
 def test_is_conformant_file_id_matches_pydicom(file_id):
     assert is_conformant_file_id(Path(file_id)) == pfs.is_conformant_file_id(Path(file_id))
+
+
+def test_copy_applies_staged_changes_to_the_copy_only(writable, tmp_path):
+    fs = FileSet(writable / "DICOMDIR")
+    before = (writable / "DICOMDIR").read_bytes()
+    fs.add(DATA / "ct_slice.dcm")
+    doomed = fs.find(PatientID="98890234")
+    fs.remove(doomed)
+    copied = fs.copy(tmp_path / "copy")
+    # the original: same DICOMDIR, same files, changes still staged
+    assert (writable / "DICOMDIR").read_bytes() == before
+    assert all(Path(i.path).is_file() for i in doomed) and fs.is_staged and len(fs) == 8
+    assert all(Path(i.path).is_relative_to(writable) for i in fs if not i.for_addition)
+    # the copy: written, 7 + 1 instances under its own root, readable by pydicom and dcmdump
+    assert copied.path == str((tmp_path / "copy").resolve()) and not copied.is_staged
+    assert copied.UID == fs.UID and copied.ID == fs.ID
+    _dcmdump_ok(tmp_path / "copy" / "DICOMDIR")
+    theirs = pfs.FileSet(tmp_path / "copy" / "DICOMDIR")
+    assert len(theirs) == 8 and all(Path(i.path).is_file() for i in theirs)
+    assert theirs.find_values("PatientID") == ["77654033", "CT0001"]
+    with pytest.raises(ValueError, match="other than"):
+        copied.copy(tmp_path / "copy")
