@@ -119,10 +119,10 @@ class FileInstance:
         "TransferSyntaxUID": "ReferencedTransferSyntaxUIDInFile",
     }
 
-    def __init__(self, fileset: FileSet, node: _Node, source: Path | None = None) -> None:
+    def __init__(self, fileset: FileSet, node: _Node, source: Path | Dataset | None = None) -> None:
         self._fileset = fileset
         self._node = node
-        self._source = source  # a staged addition's original file
+        self._source = source  # a staged addition: its file, or the dataset to write
 
     @property
     def node(self) -> _Node:
@@ -159,13 +159,19 @@ class FileInstance:
 
     @property
     def path(self) -> str:
-        """Where the file is: under the File-set's root, or (staged) its source path."""
+        """Where the file is: under the File-set's root, or (staged) its source path (for a
+        staged dataset: the file it was read from, or "" for one built in code)."""
+        if isinstance(self._source, Dataset):
+            return str(getattr(self._source, "filename", None) or "")
         if self._source is not None:
             return str(self._source)
         return str(Path(self._fileset.path or ".").joinpath(*self.file_id))
 
-    def load(self) -> FileDataset:
-        """The instance's file opened lazily with :func:`dcmread` (raises as ``dcmread``)."""
+    def load(self) -> Dataset:
+        """The instance's file opened lazily with :func:`dcmread` (raises as ``dcmread``);
+        for an addition staged as a dataset, that dataset itself."""
+        if isinstance(self._source, Dataset):
+            return self._source
         return dcmread(self.path)
 
     def __getattr__(self, name: str) -> Any:
@@ -360,20 +366,25 @@ class FileSet:
 
     # -- changes --------------------------------------------------------------------------------
     def add(self, ds_or_path: Any) -> FileInstance:
-        """Stage an instance (a path, or a dataset read from a file) for the next ``write``.
+        """Stage an instance (a path, or a ``Dataset``) for the next ``write``.
 
-        Its patient/study/series records are found by Patient ID, Study Instance UID and Series
-        Instance UID, or made. Raises ``ValueError`` when the SOP Instance UID is already in
-        the File-set or a dataset has no file to copy."""
+        A path is copied byte for byte by ``write``; a dataset (read from a file and perhaps
+        edited, or built in code) is written there with ``save_as(enforce_file_format=True)``
+        -- the copy-through writer, so the edits are kept. Its patient/study/series records
+        are found by Patient ID, Study Instance UID and Series Instance UID, or made. Adding
+        an instance whose removal is staged cancels the removal and returns it. Raises
+        ``ValueError`` when the SOP Instance UID is already in the File-set."""
+        source: Path | Dataset
         if isinstance(ds_or_path, Dataset):
-            filename = getattr(ds_or_path, "filename", None)
-            if not filename:
-                raise ValueError("FileSet.add takes a path or a dataset read from a file")
-            ds, source = ds_or_path, Path(filename)
+            ds = source = ds_or_path
         else:
             source = Path(ds_or_path)
             ds = dcmread(source, stop_before_pixels=True)
         sop_uid = str(ds.SOPInstanceUID)
+        for removed in self._staged_removals:
+            if str(removed.node.record.get("ReferencedSOPInstanceUIDInFile", "")) == sop_uid:
+                self._staged_removals.remove(removed)
+                return removed
         if any(str(i.SOPInstanceUID) == sop_uid for i in self if "SOPInstanceUID" in i):
             raise ValueError(f"SOP Instance UID {sop_uid} is already in the File-set")
         parent: _Node | None = None
@@ -487,7 +498,10 @@ class FileSet:
             file_id = self._new_file_id(instance.node, root)
             target = root.joinpath(*file_id)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(instance._source, target)
+            if isinstance(instance._source, Dataset):
+                instance._source.save_as(target, enforce_file_format=True)
+            else:
+                shutil.copyfile(instance._source, target)
             instance.node.record.ReferencedFileID = list(file_id)
             instance._source = None
         self._staged_additions.clear()

@@ -14,6 +14,7 @@ import pydicom
 import pydicom.fileset as pfs
 import pytest
 
+import lazydcm
 from lazydcm.fileset import FileSet, is_conformant_file_id
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -145,3 +146,40 @@ def test_copy_applies_staged_changes_to_the_copy_only(writable, tmp_path):
     assert theirs.find_values("PatientID") == ["77654033", "CT0001"]
     with pytest.raises(ValueError, match="other than"):
         copied.copy(tmp_path / "copy")
+
+
+def test_an_edited_dataset_is_written_with_its_edits(tmp_path):
+    ds = lazydcm.dcmread(DATA / "ct_slice.dcm")
+    ds.PatientName = "Citizen^Jan"  # the tutorial's edit before fs.add(ds)
+    fs = FileSet()
+    instance = fs.add(ds)
+    assert instance.load() is ds and instance.path == str(DATA / "ct_slice.dcm")
+    fs.write(tmp_path / "fs")
+    written = pydicom.dcmread(instance.path)
+    assert written.PatientName == "Citizen^Jan" == instance.PatientName
+    assert pydicom.dcmread(DATA / "ct_slice.dcm").PatientName != "Citizen^Jan"
+
+
+def test_a_dataset_built_in_code_is_added(tmp_path):
+    ds = lazydcm.Dataset()
+    ds.PatientName, ds.PatientID = "Code^Built", "C1"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.3.1", "1.2.3.2"
+    ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.7", "1.2.3.3"
+    ds.Modality = "OT"
+    fs = FileSet()
+    assert fs.add(ds).path == ""
+    fs.write(tmp_path / "fs")
+    _dcmdump_ok(tmp_path / "fs" / "DICOMDIR")
+    (theirs,) = pfs.FileSet(tmp_path / "fs" / "DICOMDIR")
+    assert theirs.PatientName == "Code^Built" and theirs.load().SOPInstanceUID == "1.2.3.3"
+    assert theirs.TransferSyntaxUID == theirs.load().file_meta.TransferSyntaxUID
+
+
+def test_adding_a_removed_instance_cancels_the_removal(writable):
+    fs = FileSet(writable / "DICOMDIR")
+    victim = fs.find(Modality="CR")[0]
+    fs.remove(victim)
+    assert len(fs) == 30
+    assert fs.add(victim.path) is victim and not victim.for_removal and len(fs) == 31
+    fs.write()
+    assert Path(victim.path).is_file() and len(pfs.FileSet(writable / "DICOMDIR")) == 31
