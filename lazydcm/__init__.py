@@ -70,3 +70,39 @@ write_file = dcmwrite
 def plan(dataset: Dataset, **options: Any) -> FilePlan:
     """What ``save_as`` would write: the ``Copy``/``Emit`` segments of the whole file."""
     return file_plan(dataset, **options)
+
+
+# pydicom's modules are attributes of the package once imported (``import pydicom`` then
+# ``pydicom.uid.ExplicitVRLittleEndian``); lazydcm's faces are imported on first attribute
+# access instead (PEP 562), so ``import lazydcm`` and ``dcmread`` stay free of them.
+_FACES = frozenset(
+    [
+        "data",
+        "dataelem",
+        "datadict",
+        "dataset",
+        "encaps",
+        "examples",
+        "filereader",
+        "fileset",
+        "filewriter",
+        "pixels",
+        "sequence",
+        "tag",
+        "uid",
+        "valuerep",
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    """``lazydcm.<face>``: the face module, imported now; AttributeError for anything else."""
+    if name in _FACES:
+        import importlib
+
+        try:
+            return importlib.import_module(f"lazydcm.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"lazydcm.{name}":
+                raise
+    raise AttributeError(f"module 'lazydcm' has no attribute {name!r}")

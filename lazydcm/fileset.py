@@ -31,11 +31,12 @@ from lazydcm.model.filemeta import FileMetaDataset
 from lazydcm.model.sequence import Sequence
 from lazydcm.model.uid import UID, generate_uid
 
-__all__ = ["FileInstance", "FileSet", "RECORD_TYPE_BY_MODALITY"]
+__all__ = ["FileInstance", "FileSet", "RECORD_TYPE_BY_MODALITY", "is_conformant_file_id"]
 
 #: PS3.4 Annex F / PS3.6 Annex A: Media Storage Directory Storage, the DICOMDIR's SOP class.
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 _EXPLICIT_LE = "1.2.840.10008.1.2.1"
+_IMPLICIT_LE = "1.2.840.10008.1.2"
 _NEXT = 0x00041400
 _LOWER = 0x00041420
 _IN_USE = 0x00041410
@@ -74,6 +75,14 @@ _LEVEL_ID = {"PATIENT": "PatientID", "STUDY": "StudyInstanceUID", "SERIES": "Ser
 _PREFIX = {"PATIENT": "PT", "STUDY": "ST", "SERIES": "SE", "LEAF": "IM"}
 
 
+def is_conformant_file_id(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` (relative, ``/``-separated) is a conformant File ID: 1 to 8
+    components of 1 to 8 characters from ``A-Z 0-9 _`` (PS3.10 8.2, PS3.12 F.3.4)."""
+    parts = Path(path).parts
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+    return 0 < len(parts) <= 8 and all(0 < len(p) <= 8 and set(p) <= allowed for p in parts)
+
+
 class _Node:
     """One directory record in the tree: its dataset, parent and children (in order)."""
 
@@ -108,22 +117,31 @@ class FileInstance:
         "SOPInstanceUID": "ReferencedSOPInstanceUIDInFile",
         "SOPClassUID": "ReferencedSOPClassUIDInFile",
         "TransferSyntaxUID": "ReferencedTransferSyntaxUIDInFile",
-        "FileID": "ReferencedFileID",
     }
 
-    def __init__(self, fileset: FileSet, node: _Node, source: Path | None = None) -> None:
+    def __init__(self, fileset: FileSet, node: _Node, source: Path | Dataset | None = None) -> None:
         self._fileset = fileset
         self._node = node
-        self._source = source  # a staged addition's original file
+        self._source = source  # a staged addition: its file, or the dataset to write
 
     @property
     def node(self) -> _Node:
         return self._node
 
     @property
-    def is_staged(self) -> bool:
+    def for_addition(self) -> bool:
         """True for an instance added since the File-set was last written."""
         return self._source is not None
+
+    @property
+    def for_removal(self) -> bool:
+        """True for an instance whose removal is staged for the next ``write``."""
+        return any(i.node is self._node for i in self._fileset._staged_removals)
+
+    @property
+    def is_staged(self) -> bool:
+        """True when the instance is staged for addition or removal."""
+        return self.for_addition or self.for_removal
 
     @property
     def file_id(self) -> tuple[str, ...]:
@@ -134,14 +152,26 @@ class FileInstance:
         return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
 
     @property
+    def FileID(self) -> str:  # noqa: N802 (pydicom's name)
+        """The File ID as a ``/``-separated path relative to the File-set's root ("" for a
+        staged addition, which gets its File ID when written)."""
+        return "/".join(self.file_id)
+
+    @property
     def path(self) -> str:
-        """Where the file is: under the File-set's root, or (staged) its source path."""
+        """Where the file is: under the File-set's root, or (staged) its source path (for a
+        staged dataset: the file it was read from, or "" for one built in code)."""
+        if isinstance(self._source, Dataset):
+            return str(getattr(self._source, "filename", None) or "")
         if self._source is not None:
             return str(self._source)
         return str(Path(self._fileset.path or ".").joinpath(*self.file_id))
 
-    def load(self) -> FileDataset:
-        """The instance's file opened lazily with :func:`dcmread` (raises as ``dcmread``)."""
+    def load(self) -> Dataset:
+        """The instance's file opened lazily with :func:`dcmread` (raises as ``dcmread``);
+        for an addition staged as a dataset, that dataset itself."""
+        if isinstance(self._source, Dataset):
+            return self._source
         return dcmread(self.path)
 
     def __getattr__(self, name: str) -> Any:
@@ -152,6 +182,18 @@ class FileInstance:
             if keyword in node.record:
                 return getattr(node.record, keyword)
         raise AttributeError(f"no {name} in the records of {self.path}")
+
+    def __getitem__(self, key: Any) -> Any:
+        """The ``DataElement`` for ``key`` (a keyword, or a tag in any form ``Tag`` takes),
+        from the leaf record or the records above it; raises ``KeyError`` when none has it.
+        The SOP Instance/Class and Transfer Syntax UIDs map to the record's Referenced ...
+        in File elements."""
+        if isinstance(key, str):
+            key = self._ALIASES.get(key, key)
+        for node in [self._node, *self._node.ancestors()]:
+            if key in node.record:
+                return node.record[key]
+        raise KeyError(key)
 
     def __contains__(self, keyword: str) -> bool:
         try:
@@ -193,6 +235,11 @@ class FileSet:
         self._ds: Dataset | None = None
         self.ID: str | None = None
         self.UID: UID = generate_uid()
+        #: File-set Descriptor File ID (0004,1141) and its Specific Character Set (0004,1142)
+        #: (PS3.3 F.3.2.1); written into the DICOMDIR when set.
+        self.descriptor_file_id: str | list[str] | None = None
+        self.descriptor_character_set: str | None = None
+        self._changed = ds is None
         if ds is None:
             return
         if not isinstance(ds, Dataset):
@@ -207,6 +254,14 @@ class FileSet:
         filename = getattr(ds, "filename", None)
         self._path = Path(filename).resolve().parent if filename else None
         self.ID = str(ds.get("FileSetID", "") or "") or None
+        descriptor = ds.get("FileSetDescriptorFileID")
+        self.descriptor_file_id = (
+            (list(descriptor) if not isinstance(descriptor, str) else descriptor)
+            if descriptor
+            else None
+        )
+        charset = ds.get("SpecificCharacterSetOfFileSetDescriptorFile")
+        self.descriptor_character_set = str(charset) if charset else None
         if meta is not None and meta.get("MediaStorageSOPInstanceUID"):
             self.UID = UID(str(meta.MediaStorageSOPInstanceUID))
         self._read_tree(ds)
@@ -251,6 +306,11 @@ class FileSet:
     def path(self) -> str | None:
         """The File-set's root directory (where its DICOMDIR is), or None before ``write``."""
         return None if self._path is None else str(self._path)
+
+    @property
+    def is_staged(self) -> bool:
+        """True when the File-set is new or has additions or removals not yet written."""
+        return bool(self._changed or self._staged_additions or self._staged_removals)
 
     def _nodes(self) -> Iterator[_Node]:
         stack = list(reversed(self._roots))
@@ -306,20 +366,25 @@ class FileSet:
 
     # -- changes --------------------------------------------------------------------------------
     def add(self, ds_or_path: Any) -> FileInstance:
-        """Stage an instance (a path, or a dataset read from a file) for the next ``write``.
+        """Stage an instance (a path, or a ``Dataset``) for the next ``write``.
 
-        Its patient/study/series records are found by Patient ID, Study Instance UID and Series
-        Instance UID, or made. Raises ``ValueError`` when the SOP Instance UID is already in
-        the File-set or a dataset has no file to copy."""
+        A path is copied byte for byte by ``write``; a dataset (read from a file and perhaps
+        edited, or built in code) is written there with ``save_as(enforce_file_format=True)``
+        -- the copy-through writer, so the edits are kept. Its patient/study/series records
+        are found by Patient ID, Study Instance UID and Series Instance UID, or made. Adding
+        an instance whose removal is staged cancels the removal and returns it. Raises
+        ``ValueError`` when the SOP Instance UID is already in the File-set."""
+        source: Path | Dataset
         if isinstance(ds_or_path, Dataset):
-            filename = getattr(ds_or_path, "filename", None)
-            if not filename:
-                raise ValueError("FileSet.add takes a path or a dataset read from a file")
-            ds, source = ds_or_path, Path(filename)
+            ds = source = ds_or_path
         else:
             source = Path(ds_or_path)
             ds = dcmread(source, stop_before_pixels=True)
         sop_uid = str(ds.SOPInstanceUID)
+        for removed in self._staged_removals:
+            if str(removed.node.record.get("ReferencedSOPInstanceUIDInFile", "")) == sop_uid:
+                self._staged_removals.remove(removed)
+                return removed
         if any(str(i.SOPInstanceUID) == sop_uid for i in self if "SOPInstanceUID" in i):
             raise ValueError(f"SOP Instance UID {sop_uid} is already in the File-set")
         parent: _Node | None = None
@@ -370,16 +435,24 @@ class FileSet:
         record.ReferencedTransferSyntaxUIDInFile = str(syntax or _EXPLICIT_LE)
         return record
 
-    def remove(self, instance: FileInstance) -> None:
-        """Stage the removal of ``instance`` (its file is deleted by ``write``). Raises
-        ``ValueError`` for an instance of another File-set."""
+    def remove(self, instance: FileInstance | list[FileInstance]) -> None:
+        """Stage the removal of ``instance`` or of each instance of a list (as ``find``
+        returns; a file is deleted by ``write``). Raises ``ValueError`` for an instance of
+        another File-set (then nothing of a list is staged)."""
+        if isinstance(instance, (list, tuple)):
+            if any(i._fileset is not self for i in instance):
+                raise ValueError("an instance belongs to another File-set")
+            for one in instance:
+                self.remove(one)
+            return
         if instance._fileset is not self:
             raise ValueError("the instance belongs to another File-set")
         if instance in self._staged_additions:
             self._staged_additions.remove(instance)
             self._detach(instance.node)
             return
-        self._staged_removals.append(instance)
+        if not instance.for_removal:
+            self._staged_removals.append(instance)
 
     def _detach(self, node: _Node) -> None:
         while node is not None:
@@ -390,11 +463,21 @@ class FileSet:
             node = node.parent  # an empty series/study/patient goes too
 
     # -- writing --------------------------------------------------------------------------------
-    def write(self, path: str | os.PathLike[str] | None = None) -> None:
+    def write(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        use_existing: bool = False,
+        force_implicit: bool = False,
+    ) -> None:
         """Apply the staged changes and write the DICOMDIR (in ``path``, a directory, or the
         File-set's own). Added files are copied under the root with new File IDs, removed
-        files are deleted, and the DICOMDIR is written with recomputed offsets (atomically).
-        Raises ``ValueError`` without a root, ``OSError`` from the filesystem."""
+        files are deleted, and the DICOMDIR is written with recomputed offsets (atomically),
+        in Explicit VR Little Endian (what the media profiles of PS3.11 require) or, with
+        ``force_implicit``, Implicit VR Little Endian. Existing files always keep their File
+        IDs, so ``use_existing`` (pydicom: do not move existing files) is accepted and changes
+        nothing. Raises ``ValueError`` without a root, ``OSError``
+        from the filesystem."""
+        del use_existing  # existing files are never moved (docs/pydicom.md)
         root = Path(path).resolve() if path is not None else self._path
         if root is None:
             raise ValueError("a new File-set needs write(path)")
@@ -415,12 +498,48 @@ class FileSet:
             file_id = self._new_file_id(instance.node, root)
             target = root.joinpath(*file_id)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(instance._source, target)
+            if isinstance(instance._source, Dataset):
+                instance._source.save_as(target, enforce_file_format=True)
+            else:
+                shutil.copyfile(instance._source, target)
             instance.node.record.ReferencedFileID = list(file_id)
             instance._source = None
         self._staged_additions.clear()
         self._path = root
-        self._write_dicomdir(root / "DICOMDIR")
+        self._write_dicomdir(root / "DICOMDIR", _IMPLICIT_LE if force_implicit else _EXPLICIT_LE)
+        self._changed = False
+
+    def copy(self, path: str | os.PathLike[str], force_implicit: bool = False) -> FileSet:
+        """A copy of the File-set in the directory ``path``, with the staged changes applied
+        to the copy only: its instances' files are copied (existing File IDs kept, staged
+        additions given new ones, staged removals left out) and its DICOMDIR written as
+        ``write`` does; this File-set, its files and its DICOMDIR are not changed. The copy
+        keeps the File-set ID, UID and descriptor. Raises ``ValueError`` when ``path`` is this
+        File-set's own root, ``OSError`` from the filesystem."""
+        root = Path(path).resolve()
+        if self._path is not None and root == self._path:
+            raise ValueError("copy() needs a directory other than the File-set's own root")
+        clone = FileSet.__new__(FileSet)
+        clone.__dict__.update(self.__dict__)
+        nodes: dict[int, _Node] = {}
+
+        def dup(node: _Node, parent: _Node | None) -> _Node:
+            new = _Node(node.record, parent)
+            nodes[id(node)] = new
+            new.children = [dup(child, new) for child in node.children]
+            return new
+
+        clone._roots = [dup(node, None) for node in self._roots]
+        clone._staged_removals = [
+            FileInstance(clone, nodes[id(i.node)]) for i in self._staged_removals
+        ]
+        clone._staged_additions = []
+        for instance in self._staged_additions:
+            node = nodes[id(instance.node)]
+            node.record = _plain(node.record)  # write() fills in its File ID: not in ours
+            clone._staged_additions.append(FileInstance(clone, node, instance._source))
+        clone.write(root, force_implicit=force_implicit)
+        return clone
 
     def _new_file_id(self, leaf: _Node, root: Path) -> tuple[str, ...]:
         """``PTnnnnnn/STnnnnnn/SEnnnnnn/IMnnnnnn`` by position, free on disk (PS3.10 8.2:
@@ -438,9 +557,13 @@ class FileSet:
             candidate = (*candidate[:-1], f"IM{n:06d}")
         return candidate
 
-    def _dicomdir(self) -> tuple[FileDataset, list[_Node]]:
+    def _dicomdir(self, syntax: str) -> tuple[FileDataset, list[_Node]]:
         ds = Dataset()
         ds.FileSetID = self.ID or ""
+        if self.descriptor_file_id:
+            ds.FileSetDescriptorFileID = self.descriptor_file_id
+            if self.descriptor_character_set:
+                ds.SpecificCharacterSetOfFileSetDescriptorFile = self.descriptor_character_set
         ds.OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity = 0
         ds.OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity = 0
         ds.FileSetConsistencyFlag = 0
@@ -456,16 +579,16 @@ class FileSet:
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = MEDIA_STORAGE_DIRECTORY
         meta.MediaStorageSOPInstanceUID = self.UID
-        meta.TransferSyntaxUID = _EXPLICIT_LE
+        meta.TransferSyntaxUID = syntax
         return FileDataset("DICOMDIR", ds, file_meta=meta, preamble=b"\0" * 128), order
 
-    def _write_dicomdir(self, target: Path) -> None:
+    def _write_dicomdir(self, target: Path, syntax: str) -> None:
         from lazydcm.model.save import to_bytes
 
-        ds, order = self._dicomdir()
+        ds, order = self._dicomdir(syntax)
         # The offsets are 4-byte UL values: filling them in keeps every length, so the item
         # offsets of a first encoding are those of the final one (PS3.3 F.3.2.1).
-        placed = dcmread(to_bytes(ds, transfer_syntax=_EXPLICIT_LE))
+        placed = dcmread(to_bytes(ds, transfer_syntax=syntax))
         offsets = {
             id(node): int(item.item_record.header_offset)
             for node, item in zip(order, placed.DirectoryRecordSequence, strict=True)
@@ -484,7 +607,7 @@ class FileSet:
         if self._roots:
             ds.OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity = offsets[id(self._roots[0])]
             ds.OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity = offsets[id(self._roots[-1])]
-        ds.save_as(target, transfer_syntax=_EXPLICIT_LE)
+        ds.save_as(target, transfer_syntax=syntax)
 
     def __str__(self) -> str:
         lines = [f"DICOM File-set  root: {self.path}  ID: {self.ID or ''}  UID: {self.UID}"]

@@ -368,6 +368,26 @@ class DatasetCompat:
             "issue); save_as copies pixel data in its current transfer syntax"
         )
 
+    def set_pixel_data(
+        self: Dataset,
+        arr: Any,
+        photometric_interpretation: str,
+        bits_stored: int,
+        *,
+        generate_instance_uid: bool = True,
+    ) -> None:
+        """pydicom 3's ``Dataset.set_pixel_data``: see
+        :func:`lazydcm.pixels.set_pixel_data` (arguments, shapes, dtypes, what is raised)."""
+        from lazydcm.pixels._set import set_pixel_data
+
+        set_pixel_data(
+            self,
+            arr,
+            photometric_interpretation,
+            bits_stored,
+            generate_instance_uid=generate_instance_uid,
+        )
+
     def overlay_array(self, group: int) -> Any:
         """Not available yet (overlay planes, PS3.3 C.9). Raises ``UnsupportedFeatureError``."""
         raise UnsupportedFeatureError(

@@ -204,6 +204,20 @@ class DataElement:
             owner._element_edited(self)
 
     @property
+    def private_creator(self) -> str | None:
+        """pydicom's ``private_creator``: for a private data element (gggg,xxee) in a dataset,
+        the value of the creator (gggg,00xx) that reserves its block (PS3.5 7.8.1); None for
+        any other element, an element in no dataset, or once its dataset is gone."""
+        tag = self.tag
+        if not tag.is_private or tag.element < 0x1000:
+            return None
+        owner = self._owner
+        if type(owner) is _WeakRef:
+            owner = owner()
+        creator = None if owner is None else owner._element(int(tag.private_creator))
+        return None if creator is None else str(creator.value)
+
+    @property
     def is_decoded(self) -> bool:
         """True once the value has been decoded (or was set in code)."""
         return self._value is not _UNSET

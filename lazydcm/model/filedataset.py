@@ -188,6 +188,17 @@ class FileDataset(Dataset):
         return ds
 
     @property
+    def timestamp(self) -> float | None:
+        """pydicom's ``timestamp``: the modification time (seconds since the epoch, as
+        ``os.stat().st_mtime``) of the file when it was mapped; None for a dataset read from
+        bytes, a stream or a URL, or built with the constructor."""
+        source = self.__dict__.get("_file_source")
+        version = getattr(source, "version", None)
+        if isinstance(version, int) and getattr(source, "path", None):
+            return version / 1e9
+        return None
+
+    @property
     def file_meta(self) -> Dataset:
         """The file meta group (0002,eeee) as a ``FileMetaDataset`` (empty when the file has
         none); after ``del ds.file_meta``, AttributeError as for ``Dataset``."""
