@@ -557,7 +557,7 @@ def planned_scan(
         RemoteReadError: a fetch failed.
     """
     try:
-        return _planned_scan(source, force=force, stop_tag=stop_tag)
+        return _planned_scan(source, force=force, stop_tag=stop_tag, pixel_end=pixel_end)
     except (InvalidDicomError, _Unplanned):
         # Damaged or unusual bytes (an error, a tolerated deviation, a cut): the local
         # scanner's rules decide, over every byte - the same index, error or warning as a
@@ -571,7 +571,11 @@ class _Unplanned(Exception):
 
 
 def _planned_scan(
-    source: RangedSource, *, force: bool, stop_tag: int | None
+    source: RangedSource,
+    *,
+    force: bool,
+    stop_tag: int | None,
+    pixel_end: tuple[int, int] | None = None,
 ) -> tuple[FileHead, ElementIndex | None]:
     source.ensure(0, source.block_size)
     head = _until_present(source, lambda buf: scan_preamble_and_meta(buf, force=force))
