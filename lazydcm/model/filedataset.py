@@ -195,7 +195,8 @@ class FileDataset(Dataset):
         source = self.__dict__.get("_file_source")
         version = getattr(source, "version", None)
         if isinstance(version, int) and getattr(source, "path", None):
-            return version / 1e9
+            seconds, nanoseconds = divmod(version, 10**9)
+            return seconds + nanoseconds * 1e-9  # as os.stat computes st_mtime
         return None
 
     @property
