@@ -346,21 +346,60 @@ class DatasetCompat:
             )
         self.add(DataElement(tag, new_vr, decoded))
 
-    # -- features waiting for codecs --------------------------------------------------------
-    def decompress(self, *args: Any, **kwargs: Any) -> None:
-        """Not available yet: re-encoding pixel data needs the codec work (a later issue).
-        Read frames decoded with ``pixel_array``/``frame()``. Raises
-        ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            "Dataset.decompress: lazydcm does not transcode pixel data yet; read decoded "
-            "frames with ds.pixel_array or ds.frame(i)"
+    # -- pixel encoding (lazydcm.model._transcode_plan) -----------------------------------
+    def decompress(
+        self, *, as_rgb: bool = True, generate_instance_uid: bool = True, progress: Any = None
+    ) -> Dataset:
+        """Decode compressed pixel data into native Explicit VR Little Endian, in place
+        (pydicom 3); see :func:`lazydcm.model._transcode_plan.decompress`. Returns self."""
+        from lazydcm.model._transcode_plan import decompress
+
+        return decompress(
+            self, as_rgb=as_rgb, generate_instance_uid=generate_instance_uid, progress=progress
         )
 
-    def compress(self, *args: Any, **kwargs: Any) -> None:
-        """Not available yet (pixel data encoding). Raises ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            "Dataset.compress: lazydcm does not encode pixel data yet (codec support is a later "
-            "issue); save_as copies pixel data in its current transfer syntax"
+    def compress(
+        self,
+        transfer_syntax_uid: str,
+        arr: Any = None,
+        *,
+        encoding_plugin: str | None = None,
+        generate_instance_uid: bool = True,
+        progress: Any = None,
+        **encoder_options: Any,
+    ) -> Dataset:
+        """Encode the pixel data for a compressed syntax, in place (pydicom 3); see
+        :func:`lazydcm.model._transcode_plan.compress`. Returns self."""
+        from lazydcm.model._transcode_plan import compress
+
+        return compress(
+            self,
+            transfer_syntax_uid,
+            arr,
+            encoding_plugin=encoding_plugin,
+            generate_instance_uid=generate_instance_uid,
+            progress=progress,
+            **encoder_options,
+        )
+
+    def set_pixel_data(
+        self,
+        arr: Any,
+        photometric_interpretation: str,
+        bits_stored: int,
+        *,
+        generate_instance_uid: bool = True,
+    ) -> None:
+        """Set native Pixel Data and the Image Pixel attributes from an array (pydicom 3); see
+        :func:`lazydcm.model._transcode_plan.set_pixel_data`."""
+        from lazydcm.model._transcode_plan import set_pixel_data
+
+        set_pixel_data(
+            self,
+            arr,
+            photometric_interpretation,
+            bits_stored,
+            generate_instance_uid=generate_instance_uid,
         )
 
     def overlay_array(self, group: int) -> Any:

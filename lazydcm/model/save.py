@@ -14,10 +14,11 @@ import attrs
 from lazydcm.io.source import Source
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ByteLayout, layout_for
 from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
+from lazydcm.model._transcode_plan import needs_transcode, transcoded_copy
 from lazydcm.model.dataset import Dataset
 from lazydcm.model.element import DataElement, is_buffer
 from lazydcm.model.plan import Planner, segments_size
-from lazydcm.model.uid import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, UID
+from lazydcm.model.uid import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 __all__ = ["FilePlan", "file_plan", "save", "to_bytes"]
 
@@ -68,6 +69,16 @@ def _source_ts(ds: Dataset) -> str | None:
     return EXPLICIT_LE if layout.little_endian else EXPLICIT_BE
 
 
+def _syntax_changed(ds: Dataset) -> bool:
+    """True when (0002,0010) was set after reading (``compress``/``decompress`` or by hand):
+    the dataset is then written in that syntax's layout, not the one it was read in."""
+    meta = getattr(ds, "_file_meta", None)
+    if meta is None or 0x00020010 not in meta:
+        return False
+    elem = meta[0x00020010]
+    return elem.record is None or elem.is_modified
+
+
 def _source_layout(ds: Dataset) -> ByteLayout | None:
     layout = getattr(ds, "_layout", None)
     if layout is not None:
@@ -82,8 +93,12 @@ def _meta_elements(ds: Dataset, ts: str) -> Dataset:
     meta = Dataset()
     if getattr(ds, "file_meta", None) is not None:
         for elem in ds.file_meta:
-            if elem.tag != 0x00020000:
+            if elem.tag == 0x00020000:
+                continue
+            try:
                 meta.add(DataElement(elem.tag, elem.VR, elem.value))
+            except ValueError:  # a value as read that assignment would refuse: kept as is
+                meta.add(elem)
     meta.add(DataElement(0x00020010, "UI", ts))
     if 0x00020001 not in meta:
         meta.add(DataElement(0x00020001, "OB", b"\x00\x01"))  # PS3.10 7.1
@@ -163,30 +178,33 @@ def file_plan(
     transfer_syntax: str | None = None,
     enforce_file_format: bool = False,
     drop_group_lengths: bool = False,
+    progress: Any = None,
+    encoder_options: dict[str, Any] | None = None,
 ) -> FilePlan:
     """The complete plan for writing ``ds`` as a file.
 
-    Raises ``ValueError`` for a value the target cannot encode, a syntax change that would need
-    pixel data to be compressed or decompressed, or inconsistent pixel data length.
+    A syntax change that changes the pixel encoding transcodes the pixel data one frame at a
+    time (``progress(done, total)`` after each frame; ``encoder_options`` go to the codec).
+
+    Raises ``ValueError`` for a value the target cannot encode or a pixel encoding lazydcm
+    cannot produce, ``MissingCodecError`` for a codec not installed, or inconsistent pixel
+    data length.
     """
     original_ts = _source_ts(ds)
     ts = str(transfer_syntax or original_ts or EXPLICIT_LE).strip("\0 ")
     source_layout = _source_layout(ds)
     # Written like the original, a dataset keeps the layout it was read in: that is the
     # transfer syntax's, or the one the scanner sniffed when the bytes contradicted it.
-    if transfer_syntax is None and source_layout is not None:
+    if transfer_syntax is None and source_layout is not None and not _syntax_changed(ds):
         target = source_layout
     else:
         target = layout_for(ts)
     source: Source | None = getattr(ds, "source", None) if ds.index is not None else None
 
-    if _PIXEL_DATA in ds and original_ts and ts != original_ts:
-        was_encapsulated = layout_for(original_ts).encapsulated
-        if was_encapsulated != target.encapsulated or (was_encapsulated and ts != original_ts):
-            raise ValueError(
-                f"cannot write pixel data of {UID(original_ts).name or original_ts} as "
-                f"{UID(ts).name or ts}: lazydcm copies pixel data but does not transcode it"
-            )
+    if _PIXEL_DATA in ds and needs_transcode(original_ts, ts):
+        # The pixel encoding changes: encode frame by frame into a temporary file that the
+        # writer streams; ``ds`` itself is left unchanged (model/_transcode_plan.py).
+        ds = transcoded_copy(ds, ts, progress=progress, **(encoder_options or {}))
     _check_pixel_length(ds, target)
 
     same = (
@@ -248,6 +266,8 @@ def save(
     enforce_file_format: bool = False,
     drop_group_lengths: bool = False,
     fsync: bool = True,
+    progress: Any = None,
+    encoder_options: dict[str, Any] | None = None,
 ) -> int:
     """Write ``ds`` to ``dest`` (a path — replaced atomically — or a binary file object).
 
@@ -258,6 +278,8 @@ def save(
         transfer_syntax=transfer_syntax,
         enforce_file_format=enforce_file_format,
         drop_group_lengths=drop_group_lengths,
+        progress=progress,
+        encoder_options=encoder_options,
     )
     return write_plan(plan.source or _NO_SOURCE, plan.segments, dest, fsync=fsync)
 

@@ -40,6 +40,7 @@ __all__ = [
 
 _KIND_BY_TAG = {tag: kind for kind, tag in PIXEL_TAGS.items()}
 _EOT, _EOT_LENGTHS = 0x7FE00001, 0x7FE00002
+_SEQ_DELIM = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"  # (FFFE,E0DD), length 0
 
 
 def _pixel_element(ds: Any) -> tuple[Any, str]:
@@ -140,6 +141,8 @@ def _frame_ranges(ds: Any, elem: Any, spec: PixelSpec) -> tuple[Any, list]:
         start, end = int(rec.value_offset), int(rec.end)
     else:
         buf = bytes(elem.value)
+        if not buf.endswith(_SEQ_DELIM):  # items set in code (compress, encapsulate()) end
+            buf += _SEQ_DELIM  # without the delimiter the writer adds (PS3.5 A.4)
         start, end = 0, len(buf)
     frags = parse_fragments(buf, start, end, little_endian=True, tag=int(elem.tag))
     eot = ds.get(_EOT)

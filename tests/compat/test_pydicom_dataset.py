@@ -167,8 +167,6 @@ def test_update_raw_element_changes_vr_and_value_before_decoding():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda ds: ds.decompress(),
-        lambda ds: ds.compress("1.2.840.10008.1.2.5"),
         lambda ds: ds.overlay_array(0x6000),
         lambda ds: ds.waveform_array(0),
     ],
