@@ -1,7 +1,8 @@
 """The ``lazydcm`` command (also ``python -m lazydcm``).
 
 Subcommands: ``dump`` (headers as text or DICOM JSON), ``show`` (a frame to PNG), ``edit``
-(header edits over files and trees, in parallel), ``index`` (a header table as Parquet or CSV)
+(header edits over files and trees, in parallel), ``convert`` (transfer syntax, frame by
+frame), ``index`` (a header table as Parquet or CSV)
 and ``demo`` (a tour on the sample files in ``data/``). Every subcommand has ``--help``.
 
 Exit status: 0 when everything was done, 1 when some files failed (each named on stderr with
@@ -204,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(edit)
 
+    from lazydcm._cli.convert import add_parser as _add_convert
+
+    _add_convert(sub, _Formatter, _add_common, _jobs_help(), _EPILOG)
+
     index = sub.add_parser(
         "index",
         help="scan headers into a Parquet or CSV table",
@@ -274,6 +279,10 @@ def _run(args: argparse.Namespace) -> int:
         return batch.run_edit(args)
     if args.command == "index":
         return batch.run_index(args)
+    if args.command == "convert":
+        from lazydcm._cli.convert import run_convert
+
+        return run_convert(args)
     from lazydcm._cli import demo
 
     return demo.run_demo(args)

@@ -148,12 +148,16 @@ def _imagecodecs(uid: str, arr: np.ndarray, spec: PixelSpec, options: dict[str, 
     if uid == HTJ2K_LOSSLESS:
         return bytes(ic.htj2k_encode(arr, level=0, reversible=True))
     if uid == JPEG_BASELINE:
-        colour = "YCbCr" if spec.samples_per_pixel == 3 else None
-        return bytes(
-            ic.jpeg8_encode(
-                arr, level=int(options.get("quality", 90)), colorspace=colour, outcolorspace=colour
-            )
-        )
+        if spec.samples_per_pixel == 3:  # stored as YCbCr 4:2:2 (PS3.5 8.2.1: YBR_FULL_422)
+            source = "YCbCr" if spec.photometric.startswith("YBR") else "RGB"
+            colour: dict[str, Any] = {
+                "colorspace": source,
+                "outcolorspace": "YCbCr",
+                "subsampling": "422",
+            }
+        else:
+            colour = {}
+        return bytes(ic.jpeg8_encode(arr, level=int(options.get("quality", 90)), **colour))
     if uid in (JPEGXL_LOSSLESS, JPEGXL):
         if uid == JPEGXL_LOSSLESS:
             return bytes(ic.jpegxl_encode(arr, lossless=True, effort=int(options.get("effort", 3))))
