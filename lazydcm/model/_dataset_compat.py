@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from lazydcm.errors import UnsupportedFeatureError
 from lazydcm.model.tag import Tag
 
 if TYPE_CHECKING:
@@ -403,16 +402,19 @@ class DatasetCompat:
         )
 
     def overlay_array(self, group: int) -> Any:
-        """Not available yet (overlay planes, PS3.3 C.9). Raises ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            f"Dataset.overlay_array({group:#06x}): overlay planes are not decoded by lazydcm yet"
-        )
+        """Overlay plane(s) of group ``group`` as ``uint8`` 0/1, ``(rows, cols)`` or
+        ``(frames, rows, cols)`` (PS3.3 C.9); see :func:`lazydcm.pixels.overlay.overlay_array`."""
+        from lazydcm.pixels.overlay import overlay_array
+
+        return overlay_array(self, group)
 
     def waveform_array(self, index: int) -> Any:
-        """Not available yet (waveforms, PS3.3 C.10.9). Raises ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            f"Dataset.waveform_array({index}): waveforms are not decoded by lazydcm yet"
-        )
+        """Multiplex group ``index`` of the Waveform Sequence, ``(samples, channels)`` float64
+        with channel sensitivity applied (PS3.3 C.10.9); see
+        :func:`lazydcm.pixels.waveform.multiplex_array`."""
+        from lazydcm.pixels.waveform import multiplex_array
+
+        return multiplex_array(self, index)
 
 
 def _single(elem: DataElement) -> Dataset:
