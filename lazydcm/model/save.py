@@ -201,6 +201,11 @@ def file_plan(
         target = layout_for(ts)
     source: Source | None = getattr(ds, "source", None) if ds.index is not None else None
 
+    if target.encapsulated and (0x7FE00008 in ds or 0x7FE00009 in ds):
+        raise ValueError(
+            "Float/Double Float Pixel Data cannot be encapsulated: only integer Pixel Data "
+            "(7FE0,0010) has compressed transfer syntaxes (PS3.5 A.4)"
+        )
     if _PIXEL_DATA in ds and needs_transcode(original_ts, ts):
         # The pixel encoding changes: encode frame by frame into a temporary file that the
         # writer streams; ``ds`` itself is left unchanged (model/_transcode_plan.py).
