@@ -28,6 +28,7 @@ __all__ = ["encode_rle_frame", "packbits_rows", "byte_planes"]
 _HEADER = 64  # PS3.5 G.5: 16 uint32
 _MAX_SEGMENTS = 15  # PS3.5 G.5
 _CHUNK = 128  # PS3.5 G.3.1: at most 128 bytes per run
+_BLOCK = 1 << 18  # input bytes per vectorised pass (bounds the index arrays to a few MiB)
 
 
 def byte_planes(arr: np.ndarray, spec: PixelSpec) -> np.ndarray:
@@ -137,6 +138,23 @@ def packbits_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, row_offsets
 
 
+def _packbits_blocks(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`packbits_rows` over blocks of rows of about :data:`_BLOCK` bytes, joined: the
+    index arrays of one pass take ~40 bytes per input byte, so blocks bound the working memory
+    (a few MiB) whatever the frame size."""
+    nrows, width = matrix.shape
+    step = max(1, _BLOCK // max(1, width))
+    if nrows <= step:
+        return packbits_rows(matrix)
+    pieces, offsets, total = [], [np.zeros(1, np.int64)], 0
+    for first in range(0, nrows, step):
+        encoded, rows = packbits_rows(matrix[first : first + step])
+        pieces.append(encoded)
+        offsets.append(rows[1:] + total)
+        total += int(rows[-1])
+    return np.concatenate(pieces), np.concatenate(offsets)
+
+
 def encode_rle_frame(arr: np.ndarray, spec: PixelSpec) -> bytes:
     """One frame as RLE Lossless bytes (PS3.5 Annex G): header, then even-length segments.
 
@@ -154,7 +172,7 @@ def encode_rle_frame(arr: np.ndarray, spec: PixelSpec) -> bytes:
             "RLE segments; PS3.5 G.5 allows at most 15"
         )
     planes = byte_planes(arr, spec)
-    encoded, row_offsets = packbits_rows(planes.reshape(count * spec.rows, spec.columns))
+    encoded, row_offsets = _packbits_blocks(planes.reshape(count * spec.rows, spec.columns))
     seg_bounds = row_offsets[:: spec.rows] if spec.rows else np.zeros(count + 1, np.int64)
     seg_len = np.diff(seg_bounds)
     padded = seg_len + seg_len % 2  # PS3.5 G.5: segments of even length

@@ -196,9 +196,8 @@ def transcode_pixels(
     uid = str(transfer_syntax_uid).strip("\0 ")
     layout = layout_for(uid)
     if arr is not None:
-        from lazydcm.pixels.access import pixel_spec
-
-        spec = attrs.evolve(pixel_spec(ds), planar_configuration=0, little_endian=True)
+        # ``arr`` replaces the pixel data: the Image Pixel attributes describe it (PS3.3 C.7.6.3)
+        spec = attrs.evolve(PixelSpec.from_dataset(ds), planar_configuration=0, little_endian=True)
         data = np.asarray(arr)
         if data.shape == spec.frame_shape:
             data = data[None]

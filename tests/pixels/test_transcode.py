@@ -204,3 +204,19 @@ def test_set_pixel_data_sets_the_image_pixel_module(tmp_path):
         ds.set_pixel_data(signed.astype(np.float32), "MONOCHROME2", 12)
     with pytest.raises(ValueError):
         ds.set_pixel_data(signed, "MONOCHROME2", 17)
+
+
+def test_compress_an_array_into_a_dataset_without_pixel_data(tmp_path):
+    arr = np.arange(3 * 4 * 5, dtype=np.uint16).reshape(3, 4, 5) * 97
+    ds = lazydcm.Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 4, 5, 3
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.compress(RLE, arr)
+    np.testing.assert_array_equal(ds.pixel_array, arr)
+    with pytest.raises(ValueError, match="frame"):
+        ds.compress(RLE, arr[:2])
+    out = tmp_path / "arr.dcm"
+    ds.save_as(out, enforce_file_format=True)
+    np.testing.assert_array_equal(pydicom.dcmread(out).pixel_array, arr)
