@@ -220,3 +220,14 @@ def test_compress_an_array_into_a_dataset_without_pixel_data(tmp_path):
     out = tmp_path / "arr.dcm"
     ds.save_as(out, enforce_file_format=True)
     np.testing.assert_array_equal(pydicom.dcmread(out).pixel_array, arr)
+
+
+def test_encapsulated_to_deflated_explicit_little_endian(corpus, tmp_path):
+    ds = lazydcm.dcmread(corpus / "pydicom-3.0.2/test_files/rtdose_rle.dcm")
+    expected = np.array(ds.pixel_array)
+    out = tmp_path / "deflated.dcm"
+    ds.save_as(out, transfer_syntax="1.2.840.10008.1.2.1.99")
+    ref = pydicom.dcmread(out)
+    assert ref.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1.99"
+    np.testing.assert_array_equal(ref.pixel_array, expected)
+    np.testing.assert_array_equal(lazydcm.dcmread(out).pixel_array, expected)
