@@ -160,8 +160,14 @@ def _imagecodecs(uid: str, arr: np.ndarray, spec: PixelSpec, options: dict[str, 
         return bytes(ic.jpeg8_encode(arr, level=int(options.get("quality", 90)), **colour))
     if uid in (JPEGXL_LOSSLESS, JPEGXL):
         if uid == JPEGXL_LOSSLESS:
-            return bytes(ic.jpegxl_encode(arr, lossless=True, effort=int(options.get("effort", 3))))
-        return bytes(ic.jpegxl_encode(arr, level=int(options.get("quality", 90))))
+            return bytes(
+                ic.jpegxl_encode(
+                    arr, lossless=True, effort=int(options.get("effort", 3)), usecontainer=False
+                )
+            )
+        return bytes(
+            ic.jpegxl_encode(arr, level=int(options.get("quality", 90)), usecontainer=False)
+        )
     raise MissingCodecError(f"imagecodecs has no encoder for {uid}")
 
 
