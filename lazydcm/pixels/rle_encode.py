@@ -182,9 +182,7 @@ def encode_rle_frame(arr: np.ndarray, spec: PixelSpec) -> bytes:
     header[1 : count + 1] = offsets
     out = np.zeros(_HEADER + int(padded.sum()), dtype=np.uint8)
     out[:_HEADER] = header.view(np.uint8)
-    if seg_len.sum():
-        # Position of each encoded byte in the output: shift by its segment's padding.
-        seg_of_byte = np.repeat(np.arange(count), seg_len)
-        dest = np.arange(encoded.size) + (offsets - seg_bounds[:-1])[seg_of_byte]
-        out[dest] = encoded
+    for i in range(count):  # each segment at its offset; the pad bytes stay zero
+        start = int(offsets[i])
+        out[start : start + int(seg_len[i])] = encoded[seg_bounds[i] : seg_bounds[i + 1]]
     return out.tobytes()

@@ -53,6 +53,7 @@ LOSSY_RATIO = 0x00282112
 LOSSY_METHOD = 0x00282114
 EOT, EOT_LENGTHS = 0x7FE00001, 0x7FE00002
 PIXEL_DATA = 0x7FE00010
+_ITEM_HEADER = b"\xfe\xff\x00\xe0"  # (FFFE,E000) little endian (PS3.5 7.5, A.4)
 
 
 @attrs.frozen
@@ -245,11 +246,15 @@ def transcode_pixels(
     for k, one in enumerate(frames):
         raw_size += spec.frame_nbytes
         encoded = encode_frame(one, spec, uid, plugin=encoding_plugin, **encoder_options)
-        item = itemize_fragment(encoded)
-        file.write(item)
+        # the item written in pieces (no copy of the frame): tag, even length, value, pad
+        padded = len(encoded) + len(encoded) % 2
+        file.write(_ITEM_HEADER + padded.to_bytes(4, "little"))
+        file.write(encoded)
+        if len(encoded) % 2:
+            file.write(b"\0")  # PS3.5 A.4: fragments of even length
         offsets.append(position)
-        lengths.append(len(item) - 8)
-        position += len(item)
+        lengths.append(padded)
+        position += 8 + padded
         if progress is not None:
             progress(k + 1, total)
     end = file.tell()
