@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 
 from lazydcm.io.encapsulate import itemize_fragment
-from lazydcm.io.syntax import EXPLICIT_LE, layout_for
+from lazydcm.io.syntax import layout_for
 from lazydcm.pixels.codecs import decode_frame, result_photometric
 from lazydcm.pixels.encode import (
     ENCODERS,
@@ -276,10 +276,3 @@ def transcode_pixels(
         ratio = raw_size / max(1, sum(lengths))
         attributes.update(_lossy_history(ds, ratio, info.method))
     return Transcoded(file, start, end - start, True, "OB", attributes, total)
-
-
-def native_syntax(uid: str | None) -> str:
-    """``uid`` when it is a native syntax, else Explicit VR Little Endian (decompress target)."""
-    if uid and not layout_for(uid).encapsulated:
-        return uid
-    return EXPLICIT_LE
