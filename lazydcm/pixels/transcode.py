@@ -170,6 +170,7 @@ def transcode_pixels(
     progress: Progress | None = None,
     out: IO[bytes] | None = None,
     max_bot_offset: int = 0xFFFFFFFF,
+    fragment_size: int | None = None,
     **encoder_options: Any,
 ) -> Transcoded:
     """Encode the dataset's pixel data (or ``arr``) for ``transfer_syntax_uid``, frame by frame.
@@ -185,6 +186,10 @@ def transcode_pixels(
         out: the binary file to write to (default an anonymous temporary file).
         max_bot_offset: the largest frame offset a Basic Offset Table may hold (the 32-bit
             limit of PS3.5 A.4; lower only to exercise the Extended Offset Table).
+        fragment_size: split each encoded frame into fragments of at most this many bytes
+            (even, >= 2); default one fragment per frame. The Extended Offset Table needs one
+            fragment per frame (PS3.3 C.7.6.3.1.8), so split frames past 32-bit offsets
+            raise ``ValueError``.
         encoder_options: passed to the codec (``jls_error``, ``j2k_cr``, ``use_mct``, ...).
 
     Returns a :class:`Transcoded`; peak memory is a few frames.
@@ -238,6 +243,8 @@ def transcode_pixels(
 
     info = ENCODERS[uid]
     target_ph = _target_photometric(spec, uid, encoder_options)
+    if fragment_size is not None and (fragment_size < 2 or fragment_size % 2):
+        raise ValueError(f"fragment_size {fragment_size} must be an even number >= 2")
     reserve = 8 + 4 * total
     file.write(b"\0" * reserve)
     offsets: list[int] = []
@@ -246,15 +253,20 @@ def transcode_pixels(
     for k, one in enumerate(frames):
         raw_size += spec.frame_nbytes
         encoded = encode_frame(one, spec, uid, plugin=encoding_plugin, **encoder_options)
-        # the item written in pieces (no copy of the frame): tag, even length, value, pad
-        padded = len(encoded) + len(encoded) % 2
-        file.write(_ITEM_HEADER + padded.to_bytes(4, "little"))
-        file.write(encoded)
-        if len(encoded) % 2:
-            file.write(b"\0")  # PS3.5 A.4: fragments of even length
         offsets.append(position)
-        lengths.append(padded)
-        position += 8 + padded
+        frame_start = position
+        view = memoryview(encoded)
+        step = fragment_size or len(view)
+        for first in range(0, max(1, len(view)), max(1, step)):
+            piece = view[first : first + step]
+            # the item written in pieces (no copy of the frame): tag, even length, value, pad
+            padded = len(piece) + len(piece) % 2
+            file.write(_ITEM_HEADER + padded.to_bytes(4, "little"))
+            file.write(piece)
+            if len(piece) % 2:
+                file.write(b"\0")  # PS3.5 A.4: fragments of even length
+            position += 8 + padded
+        lengths.append(position - frame_start - 8)
         if progress is not None:
             progress(k + 1, total)
     end = file.tell()
@@ -263,6 +275,11 @@ def transcode_pixels(
         table = struct.pack(f"<{len(offsets)}I", *offsets)
         attributes[EOT] = None
         attributes[EOT_LENGTHS] = None
+    elif fragment_size:
+        raise ValueError(
+            "frame offsets pass 32 bits, so an Extended Offset Table is needed, and it allows "
+            "only one fragment per frame (PS3.3 C.7.6.3.1.8): drop fragment_size"
+        )
     else:  # PS3.5 A.4: offsets past 32 bits -> empty BOT + Extended Offset Table
         start = base + reserve - 8
         table = b""

@@ -231,3 +231,19 @@ def test_encapsulated_to_deflated_explicit_little_endian(corpus, tmp_path):
     assert ref.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1.99"
     np.testing.assert_array_equal(ref.pixel_array, expected)
     np.testing.assert_array_equal(lazydcm.dcmread(out).pixel_array, expected)
+
+
+def test_frames_split_into_fragments_of_a_given_size(corpus, tmp_path):
+    ds = lazydcm.dcmread(corpus / RTDOSE)
+    expected = np.array(ds.pixel_array)
+    out = tmp_path / "split.dcm"
+    ds.save_as(out, transfer_syntax=RLE, encoder_options={"fragment_size": 64})
+    ref = pydicom.dcmread(out)
+    fragments = list(pydicom.encaps.generate_fragments(ref.PixelData))
+    assert len(fragments) > 15 + 1 and all(len(f) <= 64 for f in fragments[1:])
+    np.testing.assert_array_equal(ref.pixel_array, expected)
+    np.testing.assert_array_equal(lazydcm.dcmread(out).pixel_array, expected)
+    with pytest.raises(ValueError, match="fragment"):
+        ds.compress(RLE, fragment_size=64, max_bot_offset=0)
+    with pytest.raises(ValueError, match="even"):
+        ds.compress(RLE, fragment_size=7)
