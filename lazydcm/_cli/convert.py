@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+from collections.abc import Iterator
 from typing import Any
-
-import attrs
 
 from lazydcm import archive
 from lazydcm._cli.common import EXIT_FAILED, EXIT_OK, Console, Progress, UsageError
 
-__all__ = ["ConvertTask", "ConvertReport", "resolve_syntax", "run_convert", "add_parser"]
+__all__ = ["resolve_syntax", "run_convert", "add_parser"]
 
 #: Short names accepted besides UIDs and pydicom's keywords (e.g. ``RLELossless``).
 ALIASES = {
@@ -56,37 +55,6 @@ def resolve_syntax(text: str) -> str:
     )
 
 
-@attrs.frozen
-class ConvertReport:
-    """The outcome for one file: bytes written, or the error as one line."""
-
-    path: str
-    output: str
-    bytes_written: int = 0
-    frames: int = 0
-    error: str | None = None
-
-
-@attrs.frozen
-class ConvertTask:
-    """Convert one ``(input, output)`` pair (picklable: runs in worker processes)."""
-
-    transfer_syntax: str
-    fsync: bool = True
-
-    def __call__(self, job: tuple[str, str]) -> ConvertReport:
-        path, output = job
-        try:
-            ds, _ = archive.open_checked(path)
-            with ds:
-                frames = int(ds.get("NumberOfFrames", 1) or 1) if "PixelData" in ds else 0
-                os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-                written = ds.save_as(output, transfer_syntax=self.transfer_syntax, fsync=self.fsync)
-            return ConvertReport(path, output, int(written), frames)
-        except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
-            return ConvertReport(path, output, error=archive.describe_error(exc))
-
-
 def add_parser(sub: Any, formatter: Any, common: Any, jobs_help: str, epilog: str) -> None:
     """Add the ``convert`` subcommand to ``sub`` (the CLI's subparsers)."""
     convert = sub.add_parser(
@@ -120,6 +88,12 @@ def add_parser(sub: Any, formatter: Any, common: Any, jobs_help: str, epilog: st
         "--no-fsync", dest="fsync", action="store_false", help="do not flush each output to disk"
     )
     convert.add_argument("-v", "--verbose", action="store_true", help="a line for every file")
+    convert.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask scheduler (tcp://host:8786) instead of local processes; needs "
+        "lazydcm[dask] and the files visible to the workers at the same paths",
+    )
     common(convert)
 
 
@@ -144,6 +118,23 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
     return jobs
 
 
+def _reports(
+    args: argparse.Namespace, task: archive.ConvertTask, jobs: list[tuple[str, str]]
+) -> Iterator[archive.ConvertReport]:
+    if args.scheduler:
+        from lazydcm import dask as lazydask
+        from lazydcm._cli.batch import _client
+
+        client = _client(args.scheduler)
+        try:
+            bag = lazydask.convert_jobs(jobs, task.transfer_syntax, fsync=task.fsync)
+            yield from client.compute(bag, sync=True)
+        finally:
+            client.close()
+        return
+    yield from archive.map_files(task, jobs, jobs=args.jobs)
+
+
 def run_convert(args: argparse.Namespace) -> int:
     """The ``convert`` command: returns the exit status (failed files make it nonzero)."""
     console = Console("convert", quiet=args.quiet)
@@ -152,10 +143,10 @@ def run_convert(args: argparse.Namespace) -> int:
     uid = resolve_syntax(args.transfer_syntax)
     jobs = _jobs(args)
     counts: collections.Counter[str] = collections.Counter()
-    task = ConvertTask(uid, fsync=args.fsync)
+    task = archive.ConvertTask(uid, fsync=args.fsync)
     with Progress(len(jobs), "convert", enabled=not args.quiet) as progress:
         console.progress = progress
-        for report in archive.map_files(task, jobs, jobs=args.jobs):
+        for report in _reports(args, task, jobs):
             progress.update()
             if report.error is not None:
                 counts["failed"] += 1
