@@ -247,3 +247,24 @@ def test_frames_split_into_fragments_of_a_given_size(corpus, tmp_path):
         ds.compress(RLE, fragment_size=64, max_bot_offset=0)
     with pytest.raises(ValueError, match="even"):
         ds.compress(RLE, fragment_size=7)
+
+
+@pytest.mark.parametrize(
+    "name, manual_pixels",
+    [("pydicom-3.0.2/test_files/rtdose_rle.dcm", True), ("cornerstone3D/CTImage.dcm", False)],
+)
+def test_syntax_set_in_the_meta_is_the_syntax_written(corpus, tmp_path, name, manual_pixels):
+    # issue 10 section 8: manual decompress over an RLE file, and a new meta syntax over
+    # implicit VR bytes, must both give files DCMTK and pydicom read
+    ds = lazydcm.dcmread(corpus / name)
+    expected = np.array(ds.pixel_array)
+    ds.file_meta.TransferSyntaxUID = EXPLICIT_LE
+    if manual_pixels:
+        ds.PixelData = expected.tobytes()
+    out = tmp_path / "out.dcm"
+    ds.save_as(out)
+    dump = subprocess.run([_tool("dcmdump"), "-q", str(out)], capture_output=True, text=True)
+    assert dump.returncode == 0 and not dump.stderr, dump.stderr
+    ref = pydicom.dcmread(out)
+    assert ref.file_meta.TransferSyntaxUID == EXPLICIT_LE and not ref.is_implicit_VR
+    np.testing.assert_array_equal(ref.pixel_array, expected)
