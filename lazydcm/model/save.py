@@ -79,6 +79,18 @@ def _syntax_changed(ds: Dataset) -> bool:
     return elem.record is None or elem.is_modified
 
 
+def _pixel_syntax(ds: Dataset, meta_ts: str | None) -> str | None:
+    """The syntax Pixel Data's bytes are in: as read while the element is untouched (even when
+    (0002,0010) was changed since), else the meta's (the value set goes with it)."""
+    if _PIXEL_DATA not in ds:
+        return meta_ts
+    elem = ds[_PIXEL_DATA]
+    if elem.record is None or elem.is_modified or not _syntax_changed(ds):
+        return meta_ts
+    read = getattr(ds, "transfer_syntax_uid", None)
+    return str(read).strip("\0 ") if read else meta_ts
+
+
 def _source_layout(ds: Dataset) -> ByteLayout | None:
     layout = getattr(ds, "_layout", None)
     if layout is not None:
@@ -206,7 +218,14 @@ def file_plan(
             "Float/Double Float Pixel Data cannot be encapsulated: only integer Pixel Data "
             "(7FE0,0010) has compressed transfer syntaxes (PS3.5 A.4)"
         )
-    if _PIXEL_DATA in ds and needs_transcode(original_ts, ts):
+    pixel_ts = _pixel_syntax(ds, original_ts)
+    if _PIXEL_DATA in ds and needs_transcode(pixel_ts, ts):
+        if pixel_ts != original_ts and layout_for(pixel_ts or EXPLICIT_LE).encapsulated:
+            raise ValueError(
+                f"(0002,0010) was changed to {original_ts} but Pixel Data is still encoded as "
+                f"read ({pixel_ts}): use save_as(path, transfer_syntax=...) before changing it, "
+                "or compress()/decompress()"
+            )
         # The pixel encoding changes: encode frame by frame into a temporary file that the
         # writer streams; ``ds`` itself is left unchanged (model/_transcode_plan.py).
         ds = transcoded_copy(ds, ts, progress=progress, **(encoder_options or {}))

@@ -268,3 +268,16 @@ def test_syntax_set_in_the_meta_is_the_syntax_written(corpus, tmp_path, name, ma
     ref = pydicom.dcmread(out)
     assert ref.file_meta.TransferSyntaxUID == EXPLICIT_LE and not ref.is_implicit_VR
     np.testing.assert_array_equal(ref.pixel_array, expected)
+
+
+def test_meta_syntax_change_transcodes_pixel_data_still_as_read(corpus, tmp_path):
+    expected = pydicom.dcmread(corpus / RTDOSE).pixel_array
+    ds = lazydcm.dcmread(corpus / RTDOSE)
+    ds.file_meta.TransferSyntaxUID = RLE  # pixel data still native: encoded on save
+    ds.save_as(tmp_path / "rle.dcm")
+    np.testing.assert_array_equal(pydicom.dcmread(tmp_path / "rle.dcm").pixel_array, expected)
+    ds = lazydcm.dcmread(tmp_path / "rle.dcm")
+    ds.file_meta.TransferSyntaxUID = J2K_LOSSLESS  # still RLE bytes: refused, nothing written
+    with pytest.raises(ValueError, match="still encoded as read"):
+        ds.save_as(tmp_path / "bad.dcm")
+    assert not (tmp_path / "bad.dcm").exists()
