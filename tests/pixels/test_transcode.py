@@ -281,3 +281,23 @@ def test_meta_syntax_change_transcodes_pixel_data_still_as_read(corpus, tmp_path
     with pytest.raises(ValueError, match="still encoded as read"):
         ds.save_as(tmp_path / "bad.dcm")
     assert not (tmp_path / "bad.dcm").exists()
+
+
+def test_j2k_colour_transform_when_asked_sets_ybr_rct(tmp_path):
+    rng = np.random.default_rng(3)
+    arr = rng.integers(0, 256, size=(12, 10, 3), dtype=np.uint8)
+    made = []
+    for _ in range(2):
+        ds = lazydcm.Dataset()
+        ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+        ds.set_pixel_data(arr, "RGB", 8)
+        made.append(ds)
+    plain, ds = made
+    plain.compress(J2K_LOSSLESS)
+    assert plain.PhotometricInterpretation == "RGB"
+    ds.compress(J2K_LOSSLESS, use_mct=True)
+    assert ds.PhotometricInterpretation == "YBR_RCT" and ds.PlanarConfiguration == 0
+    out = tmp_path / "rct.dcm"
+    ds.save_as(out, enforce_file_format=True)
+    np.testing.assert_array_equal(pydicom.dcmread(out).pixel_array, arr)
+    np.testing.assert_array_equal(lazydcm.dcmread(out).pixel_array, arr)
