@@ -46,6 +46,8 @@ __all__ = [
     "index_files",
     "IndexTask",
     "EditTask",
+    "ConvertTask",
+    "ConvertReport",
     "require_pyarrow",
     "pool_context",
     "FoundFile",
@@ -629,6 +631,42 @@ class EditTask:
     def __call__(self, job: tuple[str, str | None]) -> FileReport:
         path, output = job
         return edit_file(path, self.changes, output, dry_run=self.dry_run, fsync=self.fsync)
+
+
+# -- converting (lazydcm convert) ---------------------------------------------------------------
+
+
+@attrs.frozen
+class ConvertReport:
+    """The outcome for one file: bytes written, or the error as one line."""
+
+    path: str
+    output: str
+    bytes_written: int = 0
+    frames: int = 0
+    error: str | None = None
+
+
+@attrs.frozen
+class ConvertTask:
+    """Write ``input`` as ``output`` in ``transfer_syntax``, transcoding pixel data one frame
+    at a time (``Dataset.save_as``); picklable, for worker processes and Dask. A failure is
+    returned in the report, never raised."""
+
+    transfer_syntax: str
+    fsync: bool = True
+
+    def __call__(self, job: tuple[str, str]) -> ConvertReport:
+        path, output = job
+        try:
+            ds, _ = open_checked(path)
+            with ds:
+                frames = int(ds.get("NumberOfFrames", 1) or 1) if "PixelData" in ds else 0
+                os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+                written = ds.save_as(output, transfer_syntax=self.transfer_syntax, fsync=self.fsync)
+            return ConvertReport(path, output, int(written), frames)
+        except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+            return ConvertReport(path, output, error=describe_error(exc))
 
 
 # -- running over many files --------------------------------------------------------------------

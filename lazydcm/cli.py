@@ -1,8 +1,10 @@
 """The ``lazydcm`` command (also ``python -m lazydcm``).
 
 Subcommands: ``dump`` (headers as text or DICOM JSON), ``show`` (a frame to PNG), ``edit``
-(header edits over files and trees, in parallel), ``index`` (a header table as Parquet or CSV),
-``deid`` (de-identification, PS3.15 Annex E) and ``demo`` (a tour on the sample files in ``data/``). Every subcommand has ``--help``.
+(header edits over files and trees, in parallel), ``convert`` (transfer syntax, frame by
+frame), ``index`` (a header table as Parquet or CSV), ``deid`` (de-identification, PS3.15
+Annex E) and ``demo`` (a tour on the sample files in ``data/``). Every subcommand has
+``--help``.
 
 Exit status: 0 when everything was done, 1 when some files failed (each named on stderr with
 the offset and tag of the problem), 2 for a command line that cannot be carried out.
@@ -204,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(edit)
 
+    from lazydcm._cli.convert import add_parser as _add_convert
+
+    _add_convert(sub, _Formatter, _add_common, _jobs_help(), _EPILOG)
+
     index = sub.add_parser(
         "index",
         help="scan headers into a Parquet or CSV table",
@@ -288,6 +294,10 @@ def _run(args: argparse.Namespace) -> int:
         from lazydcm._cli import deid
 
         return deid.run_deid(args)
+    if args.command == "convert":
+        from lazydcm._cli.convert import run_convert
+
+        return run_convert(args)
     from lazydcm._cli import demo
 
     return demo.run_demo(args)

@@ -27,7 +27,15 @@ import lazydcm
 from lazydcm import archive
 from lazydcm.io.remote import is_url
 
-__all__ = ["read_headers", "edit", "edit_jobs", "frames", "frame_to_rows", "index_frame"]
+__all__ = [
+    "read_headers",
+    "edit",
+    "edit_jobs",
+    "convert_jobs",
+    "frames",
+    "frame_to_rows",
+    "index_frame",
+]
 
 
 def _spec(tags: archive.IndexSpec | Iterable[str | int]) -> archive.IndexSpec:
@@ -124,6 +132,25 @@ def edit_jobs(
 
     task = archive.EditTask(archive.normalize_changes(changes), dry_run, fsync)
     jobs = [(os.fspath(path), None if out is None else os.fspath(out)) for path, out in jobs]
+    if not jobs:
+        return db.from_sequence([], npartitions=1)
+    npartitions = max(1, math.ceil(len(jobs) / files_per_partition))
+    return db.from_sequence(jobs, npartitions=npartitions).map(task)
+
+
+def convert_jobs(
+    jobs: Sequence[tuple[str, str]],
+    transfer_syntax: str,
+    *,
+    files_per_partition: int = 8,
+    fsync: bool = True,
+) -> Any:
+    """A bag of :class:`~lazydcm.archive.ConvertReport` for ``(path, output)`` pairs, each
+    file written in ``transfer_syntax`` one frame at a time (``lazydcm convert``)."""
+    import dask.bag as db
+
+    task = archive.ConvertTask(str(transfer_syntax), fsync)
+    jobs = [(os.fspath(path), os.fspath(out)) for path, out in jobs]
     if not jobs:
         return db.from_sequence([], npartitions=1)
     npartitions = max(1, math.ceil(len(jobs) / files_per_partition))

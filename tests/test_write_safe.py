@@ -161,8 +161,9 @@ def test_manual_decompress_rle_to_native(syntax, tmp_path):
     ds = lazydcm.dcmread(src)
     ds.file_meta.TransferSyntaxUID = syntax
     out = tmp_path / "out.dcm"
-    # the syntax alone would leave RLE fragments under a native syntax: refused
-    _refused(lambda: ds.save_as(out), out, "does not transcode")
+    # the syntax alone, with RLE fragments untouched, is refused (save_as(transfer_syntax=)
+    # or decompress() transcode them)
+    _refused(lambda: ds.save_as(out), out, "still encoded as read")
     ds.PixelData = pixels.tobytes()
     ds.save_as(out)
     ds.close()
@@ -184,7 +185,11 @@ def test_manual_compress_native_to_rle(tmp_path):
     ds = lazydcm.dcmread(src)
     ds.file_meta.TransferSyntaxUID = RLE
     out = tmp_path / "out.dcm"
-    _refused(lambda: ds.save_as(out), out, "does not transcode")  # native bytes, RLE syntax
+    ds.save_as(out)  # untouched native pixel data under RLE: encoded frame by frame
+    compressed = _valid(out)
+    assert compressed.file_meta.TransferSyntaxUID == RLE
+    assert np.array_equal(compressed.pixel_array, rle.pixel_array)
+    out.unlink()
     ds.PixelData = b"\1\2" * 4096  # native bytes assigned under an encapsulated syntax
     _refused(lambda: ds.save_as(out), out, "not a sequence of items")
     ds.PixelData = fragments
@@ -209,7 +214,7 @@ def test_compressed_pixel_data_is_not_written_in_another_compressed_syntax(tmp_p
     ds = lazydcm.dcmread(src)
     ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.70"  # JPEG lossless
     out = tmp_path / "out.dcm"
-    _refused(lambda: ds.save_as(out), out, "does not transcode")
+    _refused(lambda: ds.save_as(out), out, "still encoded as read")
     ds.close()
 
 

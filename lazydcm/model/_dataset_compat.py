@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from lazydcm.errors import UnsupportedFeatureError
 from lazydcm.model.tag import Tag
 
 if TYPE_CHECKING:
@@ -351,33 +350,53 @@ class DatasetCompat:
             )
         self.add(DataElement(tag, new_vr, decoded))
 
-    # -- features waiting for codecs --------------------------------------------------------
-    def decompress(self, *args: Any, **kwargs: Any) -> None:
-        """Not available yet: re-encoding pixel data needs the codec work (a later issue).
-        Read frames decoded with ``pixel_array``/``frame()``. Raises
-        ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            "Dataset.decompress: lazydcm does not transcode pixel data yet; read decoded "
-            "frames with ds.pixel_array or ds.frame(i)"
+    # -- pixel encoding (lazydcm.model._transcode_plan) -----------------------------------
+    def decompress(
+        self, *, as_rgb: bool = True, generate_instance_uid: bool = True, progress: Any = None
+    ) -> Dataset:
+        """Decode compressed pixel data into native Explicit VR Little Endian, in place
+        (pydicom 3); see :func:`lazydcm.model._transcode_plan.decompress`. Returns self."""
+        from lazydcm.model._transcode_plan import decompress
+
+        return decompress(
+            self, as_rgb=as_rgb, generate_instance_uid=generate_instance_uid, progress=progress
         )
 
-    def compress(self, *args: Any, **kwargs: Any) -> None:
-        """Not available yet (pixel data encoding). Raises ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            "Dataset.compress: lazydcm does not encode pixel data yet (codec support is a later "
-            "issue); save_as copies pixel data in its current transfer syntax"
+    def compress(
+        self,
+        transfer_syntax_uid: str,
+        arr: Any = None,
+        *,
+        encoding_plugin: str | None = None,
+        generate_instance_uid: bool = True,
+        progress: Any = None,
+        **encoder_options: Any,
+    ) -> Dataset:
+        """Encode the pixel data for a compressed syntax, in place (pydicom 3); see
+        :func:`lazydcm.model._transcode_plan.compress`. Returns self."""
+        from lazydcm.model._transcode_plan import compress
+
+        return compress(
+            self,
+            transfer_syntax_uid,
+            arr,
+            encoding_plugin=encoding_plugin,
+            generate_instance_uid=generate_instance_uid,
+            progress=progress,
+            **encoder_options,
         )
 
     def set_pixel_data(
-        self: Dataset,
+        self,
         arr: Any,
         photometric_interpretation: str,
         bits_stored: int,
         *,
         generate_instance_uid: bool = True,
     ) -> None:
-        """pydicom 3's ``Dataset.set_pixel_data``: see
-        :func:`lazydcm.pixels.set_pixel_data` (arguments, shapes, dtypes, what is raised)."""
+        """pydicom 3's ``Dataset.set_pixel_data``: native Pixel Data and the Image Pixel
+        attributes from an array; see :func:`lazydcm.pixels.set_pixel_data` (arguments, shapes,
+        dtypes, what is raised)."""
         from lazydcm.pixels._set import set_pixel_data
 
         set_pixel_data(
@@ -389,16 +408,19 @@ class DatasetCompat:
         )
 
     def overlay_array(self, group: int) -> Any:
-        """Not available yet (overlay planes, PS3.3 C.9). Raises ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            f"Dataset.overlay_array({group:#06x}): overlay planes are not decoded by lazydcm yet"
-        )
+        """Overlay plane(s) of group ``group`` as ``uint8`` 0/1, ``(rows, cols)`` or
+        ``(frames, rows, cols)`` (PS3.3 C.9); see :func:`lazydcm.pixels.overlay.overlay_array`."""
+        from lazydcm.pixels.overlay import overlay_array
+
+        return overlay_array(self, group)
 
     def waveform_array(self, index: int) -> Any:
-        """Not available yet (waveforms, PS3.3 C.10.9). Raises ``UnsupportedFeatureError``."""
-        raise UnsupportedFeatureError(
-            f"Dataset.waveform_array({index}): waveforms are not decoded by lazydcm yet"
-        )
+        """Multiplex group ``index`` of the Waveform Sequence, ``(samples, channels)`` float64
+        with channel sensitivity applied (PS3.3 C.10.9); see
+        :func:`lazydcm.pixels.waveform.multiplex_array`."""
+        from lazydcm.pixels.waveform import multiplex_array
+
+        return multiplex_array(self, index)
 
 
 def _single(elem: DataElement) -> Dataset:

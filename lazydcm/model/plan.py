@@ -261,6 +261,14 @@ class Planner:
                 Emit(data),
                 Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
             ]
+        if tag == _PIXEL_DATA and self.encapsulated and is_buffer(value):
+            # encapsulated items in an open file (a transcode's output): streamed as they are
+            stream = self._buffered(tag, "OB", value)[1:]
+            return [
+                Emit(self._header(tag, "OB", UNDEFINED_LENGTH)),
+                *stream,
+                Emit(_item_tag_bytes(SEQ_DELIM, 0, little)),
+            ]
         if is_buffer(value):  # an open binary file: streamed at write time, never loaded
             return self._buffered(tag, vr, value)
         if tag == _PIXEL_DATA and vr == "OB" and not self.encapsulated:

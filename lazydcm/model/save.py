@@ -15,6 +15,7 @@ from lazydcm.io.remote import is_url, write_plan_to_url
 from lazydcm.io.source import Source
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ByteLayout, layout_for
 from lazydcm.io.writer import Copy, Emit, Segment, coalesce, write_plan, write_plan_bytes
+from lazydcm.model._transcode_plan import needs_transcode, transcoded_copy
 from lazydcm.model.dataset import Dataset
 from lazydcm.model.element import DataElement
 from lazydcm.model.plan import Planner, segments_size
@@ -80,6 +81,28 @@ def _meta_ts(ds: Dataset) -> str | None:
     return None
 
 
+def _syntax_changed(ds: Dataset) -> bool:
+    """True when (0002,0010) was set after reading (``compress``/``decompress`` or by hand):
+    the dataset is then written in that syntax's layout, not the one it was read in."""
+    meta = getattr(ds, "_file_meta", None)
+    if meta is None or 0x00020010 not in meta:
+        return False
+    elem = meta[0x00020010]
+    return elem.record is None or elem.is_modified
+
+
+def _pixel_syntax(ds: Dataset, meta_ts: str | None) -> str | None:
+    """The syntax Pixel Data's bytes are in: as read while the element is untouched (even when
+    (0002,0010) was changed since), else the meta's (the value set goes with it)."""
+    if _PIXEL_DATA not in ds:
+        return meta_ts
+    elem = ds[_PIXEL_DATA]
+    if elem.record is None or elem.is_modified or not _syntax_changed(ds):
+        return meta_ts
+    read = getattr(ds, "transfer_syntax_uid", None)
+    return str(read).strip("\0 ") if read else meta_ts
+
+
 def _source_layout(ds: Dataset) -> ByteLayout | None:
     layout = getattr(ds, "_layout", None)
     if layout is not None:
@@ -94,8 +117,12 @@ def _meta_elements(ds: Dataset, ts: str) -> Dataset:
     meta = Dataset()
     if getattr(ds, "file_meta", None) is not None:
         for elem in ds.file_meta:
-            if elem.tag != 0x00020000:
+            if elem.tag == 0x00020000:
+                continue
+            try:
                 meta.add(DataElement(elem.tag, elem.VR, elem.value))
+            except ValueError:  # a value as read that assignment would refuse: kept as is
+                meta.add(elem)
     meta.add(DataElement(0x00020010, "UI", ts))
     if 0x00020001 not in meta:
         meta.add(DataElement(0x00020001, "OB", b"\x00\x01"))  # PS3.10 7.1
@@ -143,6 +170,8 @@ def file_plan(
     transfer_syntax: str | None = None,
     enforce_file_format: bool = False,
     drop_group_lengths: bool = False,
+    progress: Any = None,
+    encoder_options: dict[str, Any] | None = None,
 ) -> FilePlan:
     """The complete plan for writing ``ds`` as a file.
 
@@ -150,12 +179,15 @@ def file_plan(
     else the one the file was read in (Explicit VR Little Endian for a dataset built in code).
     When it differs from the syntax the bytes were read in, every element is re-encoded in it
     (as pydicom writes in the syntax of ``file_meta``); native pixel data is copied (byte
-    swapped if needed). The preamble written is ``ds.preamble`` (None: 128 zero bytes).
+    swapped if needed), and a change of pixel encoding transcodes the pixel data one frame at a
+    time (``progress(done, total)`` after each frame; ``encoder_options`` go to the codec). The
+    preamble written is ``ds.preamble`` (None: 128 zero bytes).
 
-    Raises ``ValueError`` before anything is planned for a write that would produce an invalid
+    Raises ``ValueError`` before anything is written for a write that would produce an invalid
     file (``lazydcm.model.writecheck``: preamble, group 0002 outside the meta group, pixel data
-    encoding vs syntax, pixel data length), and while planning for a value the target cannot
-    encode.
+    encoding vs syntax, pixel data length) or a pixel encoding lazydcm cannot produce, and while
+    planning for a value the target cannot encode; ``MissingCodecError`` for a codec not
+    installed.
     """
     read_ts = _read_ts(ds)
     ts = str(transfer_syntax or _meta_ts(ds) or read_ts or EXPLICIT_LE).strip("\0 ")
@@ -166,6 +198,24 @@ def file_plan(
     target = source_layout if same_syntax and source_layout is not None else layout_for(ts)
     source: Source | None = getattr(ds, "source", None) if ds.index is not None else None
 
+    if target.encapsulated and (0x7FE00008 in ds or 0x7FE00009 in ds):
+        raise ValueError(
+            "Float/Double Float Pixel Data cannot be encapsulated: only integer Pixel Data "
+            "(7FE0,0010) has compressed transfer syntaxes (PS3.5 A.4)"
+        )
+    meta_ts = _meta_ts(ds) or read_ts
+    pixel_ts = _pixel_syntax(ds, meta_ts)
+    if _PIXEL_DATA in ds and needs_transcode(pixel_ts, ts):
+        if pixel_ts != meta_ts and layout_for(pixel_ts or EXPLICIT_LE).encapsulated:
+            raise ValueError(
+                f"(0002,0010) was changed to {meta_ts} but Pixel Data is still encoded as "
+                f"read ({pixel_ts}): use save_as(path, transfer_syntax=...) before changing it, "
+                "or compress()/decompress()"
+            )
+        # The pixel encoding changes: encode frame by frame into a temporary file that the
+        # writer streams; ``ds`` itself is left unchanged (model/_transcode_plan.py).
+        ds = transcoded_copy(ds, ts, progress=progress, **(encoder_options or {}))
+        read_ts = _read_ts(ds)
     check_write(ds, read_ts=read_ts, ts=ts, target=target)
     preamble = checked_preamble(ds)
 
@@ -240,6 +290,8 @@ def save(
     drop_group_lengths: bool = False,
     fsync: bool = True,
     storage_options: dict | None = None,
+    progress: Any = None,
+    encoder_options: dict[str, Any] | None = None,
 ) -> int:
     """Write ``ds`` to ``dest`` (a path — replaced atomically —, a binary file object, or an
     fsspec URL: streamed, committed only when complete, see
@@ -252,6 +304,8 @@ def save(
         transfer_syntax=transfer_syntax,
         enforce_file_format=enforce_file_format,
         drop_group_lengths=drop_group_lengths,
+        progress=progress,
+        encoder_options=encoder_options,
     )
     if is_url(dest):
         return write_plan_to_url(plan.source, plan.segments, dest, storage_options=storage_options)

@@ -18,8 +18,9 @@ edits can break (each names the rule it follows):
   Data is not stored encapsulated, and an assigned value has the length Rows × Columns ×
   Samples per Pixel × Number of Frames × Bits Allocated / 8 (rounded up, plus one pad byte
   when odd; PS3.5 8.1.1). Pixel data that was not reassigned is written as stored when the
-  syntax is the one it was read in (whatever the file held), and in another syntax only when
-  both are native: lazydcm copies pixel data, it does not transcode it.
+  syntax is the one it was read in (whatever the file held); in another syntax it is copied
+  when both are native and transcoded frame by frame by ``file_plan`` before this check when
+  the encoding changes (``model/_transcode_plan.py``), so what remains here is refused.
 
 The body's byte layout always follows the transfer syntax written in the meta group: that is
 ``file_plan``'s rule (the syntax is the ``transfer_syntax`` argument, else the one in
@@ -186,13 +187,15 @@ def _check_pixels(ds: Dataset, read_ts: str | None, ts: str, target: ByteLayout)
         if stored_encapsulated == target.encapsulated and not stored_encapsulated:
             return
         raise ValueError(
-            f"cannot write the pixel data of {_name(read_ts)} as {_name(ts)}: lazydcm copies "
-            "pixel data but does not transcode it. Assign Pixel Data (7FE0,0010) encoded for "
+            f"cannot write the pixel data of {_name(read_ts)} as {_name(ts)}: it would be "
+            "copied, not transcoded. Assign Pixel Data (7FE0,0010) encoded for "
             f"{_name(ts)} first (native bytes, or encapsulated items, PS3.5 A.4), or keep the "
             "syntax"
         )
     value = assigned.value
     if target.encapsulated:
+        if is_buffer(value):  # items in an open file (a transcoder's output): streamed as is
+            return
         problem = fragment_problem(value)
         if problem is not None:
             raise ValueError(

@@ -52,6 +52,7 @@ __all__ = [
 
 _KIND_BY_TAG = {tag: kind for kind, tag in PIXEL_TAGS.items()}
 _EOT, _EOT_LENGTHS = 0x7FE00001, 0x7FE00002
+_SEQ_DELIM = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"  # (FFFE,E0DD), length 0
 
 
 def _pixel_element(ds: Any) -> tuple[Any, str]:

@@ -12,7 +12,6 @@ import pytest
 import lazydcm
 from lazydcm.dataelem import DataElement
 from lazydcm.dataset import Dataset, FileMetaDataset, validate_file_meta
-from lazydcm.errors import UnsupportedFeatureError
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CT = DATA / "ct_slice.dcm"
@@ -162,23 +161,6 @@ def test_update_raw_element_changes_vr_and_value_before_decoding():
         ds.update_raw_element(0x00080060)
     with pytest.raises(KeyError):
         ds.update_raw_element(0x00091010, vr="LO")
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda ds: ds.decompress(),
-        lambda ds: ds.compress("1.2.840.10008.1.2.5"),
-        lambda ds: ds.overlay_array(0x6000),
-        lambda ds: ds.waveform_array(0),
-    ],
-)
-def test_codec_features_raise_a_named_not_implemented_error(call):
-    ds = lazydcm.dcmread(CT)
-    with pytest.raises(NotImplementedError) as info:
-        call(ds)
-    assert isinstance(info.value, UnsupportedFeatureError)
-    assert "Dataset." in str(info.value)
 
 
 def test_contains_accepts_tuples_and_lists():

@@ -329,7 +329,7 @@ class EditSaveReopen(RuleBasedStateMachine):
             if self.pixels_assigned:
                 return  # assigned fragments: whether they fit a native syntax is not modelled
             self.ds.file_meta.TransferSyntaxUID = ts
-            self._refused("does not transcode")  # compressed pixel data, native syntax
+            self._refused("still encoded as read")  # compressed pixel data, native syntax
             self.ds.file_meta.TransferSyntaxUID = self.pending_ts
             return
         self.ds.file_meta.TransferSyntaxUID = ts
@@ -358,15 +358,14 @@ class EditSaveReopen(RuleBasedStateMachine):
             ts = data.draw(st.sampled_from(NATIVE_SYNTAXES), label="native syntax")
             self.ds.file_meta.TransferSyntaxUID = ts
             if not self.pixels_assigned:
-                self._refused("does not transcode")
+                self._refused("still encoded as read")
             size = (rows * cols * bits + 7) // 8
             value = data.draw(st.binary(min_size=size, max_size=size), label="native pixels")
             value += b"\0" * (len(value) % 2)
         else:
             ts = data.draw(st.sampled_from(ENCAPSULATED_SYNTAXES), label="encapsulated syntax")
             self.ds.file_meta.TransferSyntaxUID = ts
-            if not self.pixels_assigned:
-                self._refused("does not transcode")
+            # (untouched native pixel data would now be encoded frame by frame on save)
             self.ds.PixelData = b"\1\2" * (rows * cols)  # native bytes: not items
             self._refused("not a sequence of items")
             value = data.draw(_fragment_stream(), label="fragments")
