@@ -73,3 +73,28 @@ def test_pickled_handle_sizes_are_as_the_readme_says(in_checkout_copy):
     ds = scope["ds"]
     ds.PatientID = "Anon"
     assert len(pickle.dumps(ds)) == two
+
+
+def test_run_time_private_dictionary_lookups_as_described(tmp_path):
+    """ "Values, VRs and dictionaries": a private entry added to a DataDictionary you own is
+    found by private_dictionary_VR and attach(), not by dictionary_VR (public tags only)."""
+    from lazydcm.datadict import (
+        DataDictionary,
+        add_private_dict_entries,
+        dictionary_VR,
+        private_dictionary_VR,
+    )
+
+    extra = DataDictionary()
+    add_private_dict_entries("ACME 3.1", {0x00091001: ("DS", "1", "Acme Thing", "")}, extra)
+    assert private_dictionary_VR(0x00091001, "ACME 3.1", dictionary=extra) == "DS"
+    with pytest.raises(KeyError):
+        dictionary_VR(0x00091001, dictionary=extra)
+    ds = lazydcm.Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    ds.SOPInstanceUID = "1.2.3"
+    ds.private_block(0x0009, "ACME 3.1", create=True).add_new(0x01, "DS", "1.5")
+    ds.save_as(tmp_path / "acme.dcm", transfer_syntax="1.2.840.10008.1.2")  # implicit VR
+    assert lazydcm.dcmread(tmp_path / "acme.dcm")[0x00091001].VR == "UN"
+    attached = extra.attach(lazydcm.dcmread(tmp_path / "acme.dcm"))
+    assert attached[0x00091001].VR == "DS" and attached[0x00091001].value == 1.5
