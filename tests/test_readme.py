@@ -98,3 +98,16 @@ def test_run_time_private_dictionary_lookups_as_described(tmp_path):
     assert lazydcm.dcmread(tmp_path / "acme.dcm")[0x00091001].VR == "UN"
     attached = extra.attach(lazydcm.dcmread(tmp_path / "acme.dcm"))
     assert attached[0x00091001].VR == "DS" and attached[0x00091001].value == 1.5
+
+
+def test_transcoding_example_runs_with_progress(in_checkout_copy, capsys):
+    """ "Encoding and transcoding": save_as to RLE one frame at a time, reporting progress."""
+    code = _python_block("Encoding and transcoding", 0)
+    shutil.copy("data/multiframe.dcm", "big.dcm")
+    exec(compile(code, "README.md (Encoding and transcoding)", "exec"), {})
+    frames = int(lazydcm.dcmread("big.dcm").NumberOfFrames)
+    assert capsys.readouterr().out.split("\n")[-2] == f"{frames} / {frames}"
+    out = lazydcm.dcmread("big_rle.dcm")
+    assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.5"
+    expected = np.asarray(lazydcm.dcmread("big.dcm").pixel_array)
+    assert np.array_equal(np.asarray(out.pixel_array), expected)
