@@ -111,3 +111,16 @@ def test_transcoding_example_runs_with_progress(in_checkout_copy, capsys):
     assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.5"
     expected = np.asarray(lazydcm.dcmread("big.dcm").pixel_array)
     assert np.array_equal(np.asarray(out.pixel_array), expected)
+
+
+def test_deidentification_example_runs_as_written(in_checkout_copy):
+    code = _python_block("De-identification", 0)
+    shutil.copy("data/ct_slice.dcm", "in.dcm")
+    scope: dict = {}
+    exec(compile(code, "README.md (De-identification)", "exec"), scope)
+    assert "PatientName" in scope["report"].emptied
+    for name in ("out.dcm", "out/in.dcm"):
+        out = lazydcm.dcmread(name)
+        assert out.PatientIdentityRemoved == "YES" and out.PatientName == ""
+    # both ways give the same result for the same key
+    assert lazydcm.dcmread("out.dcm").SOPInstanceUID == lazydcm.dcmread("out/in.dcm").SOPInstanceUID
