@@ -124,3 +124,27 @@ def test_deidentification_example_runs_as_written(in_checkout_copy):
         assert out.PatientIdentityRemoved == "YES" and out.PatientName == ""
     # both ways give the same result for the same key
     assert lazydcm.dcmread("out.dcm").SOPInstanceUID == lazydcm.dcmread("out/in.dcm").SOPInstanceUID
+
+
+def test_writing_example_runs_as_written(in_checkout_copy):
+    """ "Writing" (under the API tour): plan, re-encode, the two edit strategies, from scratch."""
+    code = _python_block("The API tour", 2)
+    assert code.startswith("lazydcm.plan(ds)")
+    shutil.copy("data/ct_slice.dcm", "big.dcm")
+    ds = lazydcm.dcmread("data/ct_slice.dcm")
+    ds.PatientName = "Doe^John"
+    scope: dict = {"lazydcm": lazydcm, "ds": ds}
+    exec(compile(code, "README.md (Writing)", "exec"), scope)
+    assert lazydcm.dcmread("out.dcm").file_meta.TransferSyntaxUID == "1.2.840.10008.1.2"
+    segments = lazydcm.plan(lazydcm.dcmread("big.dcm")).segments
+    assert [type(s).__name__ for s in segments] == ["Copy"]
+    edited = lazydcm.dcmread("big.dcm")
+    assert edited.PatientName == "Doe^Jane" and edited.PatientID == "much-longer-id"
+    new = lazydcm.dcmread("new.dcm")
+    assert new.PatientName == "Scratch^Made" and new[0x00091001].value == "hello"
+    assert new.private_block(0x0009, "ACME 1.0")[0x01].value == "hello"
+    # the strategies the comments name
+    shutil.copy("data/ct_slice.dcm", "again.dcm")
+    assert lazydcm.edit("again.dcm", {"PatientName": "Doe^Jane"}).strategy == "in-place"
+    longer = {"PatientID": "much-longer-id", "OtherPatientIDs": None}
+    assert lazydcm.edit("again.dcm", longer).strategy == "rewrite"
