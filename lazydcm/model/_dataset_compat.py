@@ -133,10 +133,11 @@ class DatasetCompat:
         vr: str | None = None,
     ) -> None:
         """Add ``value`` at ``element_offset`` of ``private_creator``'s block in odd ``group``,
-        reserving the block when needed (PS3.5 7.8.1). Without ``vr`` it is ``UN`` (lazydcm
-        has no private dictionary)."""
+        reserving the block when needed (PS3.5 7.8.1). Without ``vr`` it comes from the private
+        dictionary (DCMTK's ``private.dic``) by creator and element byte; ``UN`` when the
+        creator's entries do not know it."""
         block: PrivateBlock = self.private_block(group, private_creator, create=True)
-        block.add_new(element_offset, vr or "UN", value)
+        block.add_new(element_offset, vr, value)
 
     # -- traversal and display -----------------------------------------------------------------
     def elements(self: Dataset) -> Iterator[DataElement]:

@@ -200,3 +200,14 @@ def test_file_meta_dataset_holds_group_2_only():
     plain.PatientName = "A"
     with pytest.raises(ValueError, match="group 0002"):
         validate_file_meta(plain)
+
+
+def test_add_new_private_without_a_vr_takes_the_private_dictionary():
+    # pydicom's documented behaviour: the VR comes from the private dictionary (PS3.5 7.8.1)
+    ours, theirs = lazydcm.Dataset(), pydicom.Dataset()
+    for ds in (ours, theirs):
+        ds.add_new_private("SIEMENS CSA HEADER", 0x0029, 0x08, "IMAGE NUM 4")
+    assert ours[0x00291008].VR == theirs[0x00291008].VR == "CS"
+    assert ours[0x00291008].value == theirs[0x00291008].value
+    ours.add_new_private("NO SUCH CREATOR", 0x0029, 0x08, b"\1\2")
+    assert ours[0x00291108].VR == "UN"
