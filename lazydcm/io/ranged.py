@@ -506,6 +506,13 @@ def _pixel_chain_end(source: RangedSource, value_offset: int) -> int:
             offset=pos,
             tag=_PIXEL_DATA,
         )
+    length = int.from_bytes(head[4:8], "little")
+    if length:  # PS3.5 7.5.2: a delimitation item has length 0 (the local scan refuses it too)
+        raise InvalidDicomError(
+            f"sequence delimiter of encapsulated pixel data has length {length}, not 0",
+            offset=pos,
+            tag=_PIXEL_DATA,
+        )
     return pos + 8
 
 
