@@ -1,4 +1,4 @@
-"""Remote suite: lazydcm vs pydicom 3 + fsspec over HTTP, side by side in one run.
+"""Remote suite: lazydcm vs pydicom 3 + fsspec vs highdicom over HTTP, side by side in one run.
 
     python benchmarks/remote.py [--quick] [--workdir DIR] [--only NAME[,NAME...]]
 
@@ -9,12 +9,21 @@ before. Bytes and requests come from the access log (body bytes sent, every meth
 the child's wall time for the action (imports excluded). Cases:
 
 - ``header``: the 1 GiB file's header (lazydcm ``dcmread(url)``; pydicom
-  ``dcmread(fsspec file, stop_before_pixels=True)``).
+  ``dcmread(fsspec file, stop_before_pixels=True)``; highdicom
+  ``imread(fsspec file, lazy_frame_retrieval=True)``, which reads the header and prepares
+  frame offsets).
 - ``frame300``: open + frame 300 (lazydcm ``ds.frame(300)``; pydicom
-  ``pydicom.pixels.pixel_array(f, index=300)``).
+  ``pydicom.pixels.pixel_array(f, index=300)``; highdicom
+  ``image.get_stored_frame(300, as_index=True)`` on the lazy image).
 - ``all-frames``: open + every frame in order (lazydcm ``ds.frame(k)``; pydicom
-  ``pydicom.pixels.iter_pixels(f)``).
-- ``small-headers``: 1,000 small files' headers, one open each.
+  ``pydicom.pixels.iter_pixels(f)``; highdicom ``get_stored_frame(k, as_index=True)``).
+- ``small-headers``: 1,000 small files' headers, one open each (lazydcm and pydicom only;
+  see ``NOT_APPLICABLE``).
+
+highdicom's lazy frame reader is the ``highdicom.Image`` that ``highdicom.imread(fp,
+lazy_frame_retrieval=True)`` returns; its documentation recommends it over the older
+``highdicom.io.ImageFileReader`` and it takes any binary file object (here the fsspec file).
+The ``x lazydcm`` column is the cell's bytes moved over lazydcm's for the same case.
 
 Targets: header <= 256 KiB moved and >= 5x fewer bytes than pydicom; frame 300 <= 1.25x the
 frame's size.
@@ -37,6 +46,12 @@ import make_data  # noqa: E402
 from servers import Nginx  # noqa: E402
 
 CASES = ("header", "frame300", "all-frames", "small-headers")
+IMPLS = ("pydicom", "highdicom", "lazydcm")
+# (case, impl) cells that are not run, and why (printed in the output)
+NOT_APPLICABLE = {
+    ("small-headers", "highdicom"): "highdicom's lazy reader is a frame reader for one image; "
+    "reading headers only is pydicom's dcmread (the pydicom row)",
+}
 KIB = 1024
 
 
@@ -46,6 +61,8 @@ def child(case: str, impl: str, base: str, big: str, smalls: list[str]) -> dict:
 
     if impl == "lazydcm":
         import lazydcm
+    elif impl == "highdicom":
+        import highdicom
     else:
         import pydicom
         import pydicom.pixels
@@ -61,6 +78,20 @@ def child(case: str, impl: str, base: str, big: str, smalls: list[str]) -> dict:
             check = sum(int(ds.frame(k).astype("int64").sum()) for k in range(ds.NumberOfFrames))
         else:
             check = sum(len(str(lazydcm.dcmread(f"{base}/{s}").PatientName)) for s in smalls)
+    elif impl == "highdicom":
+        with fsspec.open(url, "rb") as f:
+            image = highdicom.imread(f, lazy_frame_retrieval=True)
+            if case == "header":
+                check = str(image.SOPInstanceUID)
+            elif case == "frame300":
+                check = int(image.get_stored_frame(300, as_index=True).astype("int64").sum())
+            elif case == "all-frames":
+                check = sum(
+                    int(image.get_stored_frame(k, as_index=True).astype("int64").sum())
+                    for k in range(image.number_of_frames)
+                )
+            else:
+                raise ValueError(NOT_APPLICABLE[case, impl])
     else:
         if case == "header":
             with fsspec.open(url, "rb") as f:
@@ -101,7 +132,9 @@ def main() -> int:
         try:
             rows = []
             for case in args.only.split(","):
-                for impl in ("pydicom", "lazydcm"):
+                for impl in IMPLS:
+                    if (case, impl) in NOT_APPLICABLE:
+                        continue
                     server.clear_log()
                     out = subprocess.run(
                         [sys.executable, __file__, "--child", case, impl, server.url, big,
@@ -117,12 +150,18 @@ def main() -> int:
                     rows.append((case, impl, result, len(reqs), sum(r[2] for r in reqs)))
         finally:
             server.stop()
-    print(f"{'case':<14}{'impl':<9}{'time':>10}{'requests':>10}{'bytes moved':>16}  check")
-    by = {}
-    for case, impl, result, nreq, nbytes in rows:
-        by[case, impl] = (result, nreq, nbytes)
-        print(f"{case:<14}{impl:<9}{result['seconds']:>9.3f}s{nreq:>10}{nbytes:>16,}  "
-              f"{str(result['check'])[:24]}")  # fmt: skip
+    print(f"{'case':<14}{'impl':<10}{'time':>10}{'requests':>10}{'bytes moved':>16}"
+          f"{'x lazydcm':>11}  check")  # fmt: skip
+    by = {(case, impl): (result, nreq, nbytes) for case, impl, result, nreq, nbytes in rows}
+    for case in args.only.split(","):
+        for impl in IMPLS:
+            if (case, impl) in NOT_APPLICABLE:
+                print(f"{case:<14}{impl:<10}  n/a: {NOT_APPLICABLE[case, impl]}")
+                continue
+            result, nreq, nbytes = by[case, impl]
+            ratio = nbytes / max(by[case, "lazydcm"][2], 1)
+            print(f"{case:<14}{impl:<10}{result['seconds']:>9.3f}s{nreq:>10}{nbytes:>16,}"
+                  f"{ratio:>10.2f}x  {str(result['check'])[:24]}")  # fmt: skip
     verdicts = []
     if ("header", "lazydcm") in by:
         lz, pd = by["header", "lazydcm"][2], by["header", "pydicom"][2]
@@ -134,8 +173,9 @@ def main() -> int:
                          f"{lz / frame_bytes:.3f}x of {frame_bytes:,}"))  # fmt: skip
     for case in CASES:
         if (case, "lazydcm") in by:
-            same = by[case, "lazydcm"][0]["check"] == by[case, "pydicom"][0]["check"]
-            verdicts.append((f"{case}: same result", same, ""))
+            ran = [impl for impl in IMPLS if (case, impl) in by]
+            same = len({json.dumps(by[case, impl][0]["check"]) for impl in ran}) == 1
+            verdicts.append((f"{case}: same result", same, "/".join(ran)))
     for name, ok, detail in verdicts:
         print(f"{'PASS' if ok else 'FAIL'}  {name}  {detail}")
     return 0 if all(ok for _, ok, _ in verdicts) else 1
