@@ -34,6 +34,7 @@ _PIXEL_DATA = 0x7FE00010
 _TS = 0x00020010
 _SOP_INSTANCE = 0x00080018
 _MEDIA_INSTANCE = 0x00020003
+_LOSSY = 0x00282110
 
 
 def needs_transcode(original_ts: str | None, target_ts: str) -> bool:
@@ -83,13 +84,27 @@ def transcoded_copy(
     """A shallow copy of ``ds`` whose pixel data is encoded for ``target_ts`` (in a temporary
     file streamed at write time) and whose encoding attributes match it. ``ds`` is unchanged.
 
+    A lossy target also gives the copy a new SOP Instance UID (and Media Storage SOP Instance
+    UID): PS3.3 C.7.6.1.1.5 - a lossy compressed version of a DICOM image "shall receive a new
+    SOP Instance UID". ``options["generate_instance_uid"]`` (default: lossy targets only)
+    forces it on or off; the other options go to the encoder.
+
     Raises as :func:`lazydcm.pixels.transcode.transcode_pixels`.
     """
+    from lazydcm.model.uid import generate_uid
     from lazydcm.pixels.transcode import transcode_pixels
 
+    new_uid = options.pop("generate_instance_uid", None)
     result = transcode_pixels(ds, target_ts, progress=progress, **options)
     dup = ds.copy()
     _apply(dup, result, in_memory=False)
+    if new_uid is None:
+        new_uid = _LOSSY in result.attributes  # set (appended) only by a lossy encoding
+    if new_uid and _SOP_INSTANCE in dup:
+        meta = getattr(dup, "file_meta", None)
+        if meta is not None:  # the copy shares the caller's meta: edit a copy of it
+            dup.file_meta = meta.copy()
+        _new_instance_uid(dup, generate_uid())
     return dup
 
 

@@ -301,3 +301,26 @@ def test_j2k_colour_transform_when_asked_sets_ybr_rct(tmp_path):
     ds.save_as(out, enforce_file_format=True)
     np.testing.assert_array_equal(pydicom.dcmread(out).pixel_array, arr)
     np.testing.assert_array_equal(lazydcm.dcmread(out).pixel_array, arr)
+
+
+def test_save_as_a_lossy_syntax_gives_a_new_sop_instance_uid(corpus, tmp_path):
+    # PS3.3 C.7.6.1.1.5: a lossy compressed version of a DICOM image gets a new SOP Instance UID
+    ds = lazydcm.dcmread(corpus / CT)
+    uid, media = ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.save_as(tmp_path / "near.dcm", transfer_syntax=JLS_NEAR, encoder_options={"jls_error": 2})
+    ds.save_as(tmp_path / "lossless.dcm", transfer_syntax=JLS)
+    ds.save_as(
+        tmp_path / "kept.dcm",
+        transfer_syntax=JLS_NEAR,
+        encoder_options={"jls_error": 2, "generate_instance_uid": False},
+    )
+    near = pydicom.dcmread(tmp_path / "near.dcm")
+    assert near.LossyImageCompression == "01"
+    assert near.SOPInstanceUID != uid
+    assert near.file_meta.MediaStorageSOPInstanceUID == near.SOPInstanceUID
+    for name in ("lossless.dcm", "kept.dcm"):
+        same = pydicom.dcmread(tmp_path / name)
+        assert same.SOPInstanceUID == uid == same.file_meta.MediaStorageSOPInstanceUID
+    # the caller's dataset and its meta are left as they were
+    assert (ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID) == (uid, media)
+    assert "LossyImageCompression" not in ds
