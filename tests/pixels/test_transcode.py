@@ -324,3 +324,22 @@ def test_save_as_a_lossy_syntax_gives_a_new_sop_instance_uid(corpus, tmp_path):
     # the caller's dataset and its meta are left as they were
     assert (ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID) == (uid, media)
     assert "LossyImageCompression" not in ds
+
+
+def test_lossy_jpeg2000_meets_the_compression_ratio_asked(corpus):
+    # j2k_cr is a compression ratio (pydicom's meaning); imagecodecs' level is a PSNR, so a
+    # ratio of 20 given to it as level once produced ~3000:1 and errors the size of the range
+    J2K = "1.2.840.10008.1.2.4.91"
+    source = lazydcm.dcmread(corpus / CT).pixel_array.astype(np.int64)
+    span = int(source.max() - source.min())
+    for options in ({}, {"j2k_cr": [10]}):
+        ds = lazydcm.dcmread(corpus / CT)
+        ds.compress(J2K, **options)
+        asked = options.get("j2k_cr", [20])[0]
+        assert 0.7 * asked < float(ds.LossyImageCompressionRatio) < 1.3 * asked
+        assert np.abs(ds.pixel_array.astype(np.int64) - source).max() < 0.05 * span
+    ds = lazydcm.dcmread(corpus / CT)
+    with pytest.raises(ValueError, match="j2k_psnr"):
+        ds.compress(J2K, encoding_plugin="imagecodecs", j2k_cr=[20])
+    ds.compress(J2K, encoding_plugin="imagecodecs", j2k_psnr=[80])
+    assert np.abs(ds.pixel_array.astype(np.int64) - source).max() < 0.05 * span
