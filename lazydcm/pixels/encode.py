@@ -225,7 +225,8 @@ def encode_frame(
     Returns the frame's bytes (not yet padded to even length).
 
     Raises:
-        ValueError: a syntax lazydcm cannot encode, or a layout the codec does not take.
+        ValueError: a syntax lazydcm cannot encode, or a layout the codec does not take
+            (including PALETTE COLOR for a lossy syntax, PS3.5 8.2).
         MissingCodecError: the codec's library is not installed (the message names the extra).
     """
     uid = str(transfer_syntax_uid).strip("\0 ")
@@ -239,6 +240,12 @@ def encode_frame(
         )
     if spec.kind != "int":
         raise ValueError(f"{info.name} encodes integer Pixel Data, not {spec.kind} pixel data")
+    if info.lossy and spec.photometric == "PALETTE COLOR":
+        # PS3.5 8.2 (Tables 8.2.1-1 to 8.2.15-1): palette indices only in lossless syntaxes
+        raise ValueError(
+            f"{info.name} is lossy: PALETTE COLOR indices may only be encoded losslessly "
+            "(PS3.5 8.2)"
+        )
     if plugin is not None and plugin not in info.plugins:
         raise ValueError(
             f"no encoding plugin {plugin!r} for {info.name}: use one of {info.plugins}"

@@ -343,3 +343,21 @@ def test_lossy_jpeg2000_meets_the_compression_ratio_asked(corpus):
         ds.compress(J2K, encoding_plugin="imagecodecs", j2k_cr=[20])
     ds.compress(J2K, encoding_plugin="imagecodecs", j2k_psnr=[80])
     assert np.abs(ds.pixel_array.astype(np.int64) - source).max() < 0.05 * span
+
+
+@pytest.mark.parametrize("uid", ["1.2.840.10008.1.2.4.50", JLS_NEAR, "1.2.840.10008.1.2.4.91"])
+def test_palette_colour_is_refused_by_lossy_syntaxes(corpus, tmp_path, uid):
+    # PS3.5 8.2's tables allow PALETTE COLOR only with lossless syntaxes: lossy coding of
+    # indices changes the colours
+    ds = lazydcm.dcmread(corpus / "cornerstone3D/no-pixel-spacing.dcm")
+    assert ds.PhotometricInterpretation == "PALETTE COLOR"
+    with pytest.raises(ValueError, match="PALETTE COLOR"):
+        ds.save_as(tmp_path / "lossy.dcm", transfer_syntax=uid)
+    assert not (tmp_path / "lossy.dcm").exists()
+    with pytest.raises(ValueError, match="PALETTE COLOR"):
+        ds.compress(uid)
+    assert ds.file_meta.TransferSyntaxUID == RLE  # left as it was
+    ds.save_as(tmp_path / "lossless.dcm", transfer_syntax=JLS)
+    np.testing.assert_array_equal(
+        pydicom.dcmread(tmp_path / "lossless.dcm").pixel_array, ds.pixel_array
+    )
