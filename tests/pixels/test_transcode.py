@@ -361,3 +361,19 @@ def test_palette_colour_is_refused_by_lossy_syntaxes(corpus, tmp_path, uid):
     np.testing.assert_array_equal(
         pydicom.dcmread(tmp_path / "lossless.dcm").pixel_array, ds.pixel_array
     )
+
+
+def test_decompress_keeping_ybr_writes_full_resolution_ybr_full(corpus, tmp_path):
+    # decoded JPEG YCbCr 4:2:2 is upsampled: stored natively it is YBR_FULL, not YBR_FULL_422
+    # (whose native layout holds one Cb/Cr per two pixels, PS3.3 C.7.6.3.1.2)
+    ds = lazydcm.dcmread(corpus / "pydicom-data-git/HTJ2KLossless_08_RGB.dcm")
+    ds.compress("1.2.840.10008.1.2.4.50")
+    assert ds.PhotometricInterpretation == "YBR_FULL_422"
+    rgb = np.array(ds.pixel_array).astype(np.int64)
+    ds.decompress(as_rgb=False)
+    assert ds.PhotometricInterpretation == "YBR_FULL"
+    assert len(ds.PixelData) == ds.Rows * ds.Columns * 3
+    ds.save_as(tmp_path / "ybr.dcm")
+    ref = pydicom.dcmread(tmp_path / "ybr.dcm")
+    assert ref.PhotometricInterpretation == "YBR_FULL"
+    assert np.abs(ref.pixel_array.astype(np.int64) - rgb).max() <= 2  # pydicom converts to RGB
