@@ -240,11 +240,12 @@ def encode_frame(
         )
     if spec.kind != "int":
         raise ValueError(f"{info.name} encodes integer Pixel Data, not {spec.kind} pixel data")
-    if info.lossy and spec.photometric == "PALETTE COLOR":
-        # PS3.5 8.2 (Tables 8.2.1-1 to 8.2.15-1): palette indices only in lossless syntaxes
+    if spec.photometric == "PALETTE COLOR" and (info.lossy or uid == JPEGXL_LOSSLESS):
+        # PS3.5 8.2 (Tables 8.2.1-1 to 8.2.15-1): palette indices only in lossless syntaxes,
+        # and JPEG XL's table has no PALETTE COLOR at all
         raise ValueError(
-            f"{info.name} is lossy: PALETTE COLOR indices may only be encoded losslessly "
-            "(PS3.5 8.2)"
+            f"{info.name} cannot hold PALETTE COLOR indices: they may only be encoded "
+            "losslessly, and not as JPEG XL (PS3.5 8.2)"
         )
     if plugin is not None and plugin not in info.plugins:
         raise ValueError(

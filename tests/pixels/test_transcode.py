@@ -345,10 +345,13 @@ def test_lossy_jpeg2000_meets_the_compression_ratio_asked(corpus):
     assert np.abs(ds.pixel_array.astype(np.int64) - source).max() < 0.05 * span
 
 
-@pytest.mark.parametrize("uid", ["1.2.840.10008.1.2.4.50", JLS_NEAR, "1.2.840.10008.1.2.4.91"])
+@pytest.mark.parametrize(
+    "uid",
+    ["1.2.840.10008.1.2.4.50", JLS_NEAR, "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.110"],
+)
 def test_palette_colour_is_refused_by_lossy_syntaxes(corpus, tmp_path, uid):
-    # PS3.5 8.2's tables allow PALETTE COLOR only with lossless syntaxes: lossy coding of
-    # indices changes the colours
+    # PS3.5 8.2's tables allow PALETTE COLOR only with lossless syntaxes (lossy coding of
+    # indices changes the colours), and JPEG XL's table (8.2.15-1) not at all
     ds = lazydcm.dcmread(corpus / "cornerstone3D/no-pixel-spacing.dcm")
     assert ds.PhotometricInterpretation == "PALETTE COLOR"
     with pytest.raises(ValueError, match="PALETTE COLOR"):
