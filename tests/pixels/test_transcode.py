@@ -12,6 +12,7 @@ import subprocess
 import numpy as np
 import pydicom
 import pytest
+from _corpus import corpus_file
 
 import lazydcm
 from lazydcm.pixels import encode as encode_mod
@@ -380,3 +381,45 @@ def test_decompress_keeping_ybr_writes_full_resolution_ybr_full(corpus, tmp_path
     ref = pydicom.dcmread(tmp_path / "ybr.dcm")
     assert ref.PhotometricInterpretation == "YBR_FULL"
     assert np.abs(ref.pixel_array.astype(np.int64) - rgb).max() <= 2  # pydicom converts to RGB
+
+
+def _embedded_overlay_file(path):
+    """CT_small as 12-bit unsigned data with a retired overlay in bit 12 of Pixel Data."""
+    ds = pydicom.dcmread(corpus_file("pydicom-3.0.2/test_files/CT_small.dcm"))
+    values = (np.abs(np.frombuffer(ds.PixelData, "<i2")) % 4096).astype("<u2")
+    values[::7] |= 1 << 12
+    ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 12, 11, 0
+    ds.PixelData = values.tobytes()
+    for elem, vr, value in (
+        (0x0010, "US", ds.Rows),
+        (0x0011, "US", ds.Columns),
+        (0x0040, "CS", "G"),
+        (0x0050, "SS", [1, 1]),
+        (0x0100, "US", 16),  # embedded: Overlay Bits Allocated is the pixel cell's
+        (0x0102, "US", 12),
+    ):
+        ds.add_new(0x60000000 | elem, vr, value)
+    ds.save_as(path)
+    return (values.reshape(ds.Rows, ds.Columns) >> 12) & 1
+
+
+@pytest.mark.parametrize("how", ["save_as", "compress"])
+def test_embedded_overlay_moves_to_overlay_data_when_encapsulating(tmp_path, how):
+    # encapsulated pixel data cannot keep an overlay in its high bits (decoding masks them off
+    # with the bits above Bits Stored): it becomes Overlay Data (60xx,3000), not lost
+    src = tmp_path / "embedded.dcm"
+    expected = _embedded_overlay_file(src)
+    assert expected.any()
+    ds = lazydcm.dcmread(src)
+    np.testing.assert_array_equal(ds.overlay_array(0x6000), expected)
+    out = tmp_path / "rle.dcm"
+    if how == "save_as":
+        ds.save_as(out, transfer_syntax=RLE)
+        assert ds[0x60000100].value == 16  # the source dataset is left as it was
+    else:
+        ds.compress(RLE)
+        ds.save_as(out)
+    ref = pydicom.dcmread(out)
+    assert (ref[0x60000100].value, ref[0x60000102].value) == (1, 0)
+    np.testing.assert_array_equal(ref.overlay_array(0x6000), expected)
+    np.testing.assert_array_equal(lazydcm.dcmread(out).overlay_array(0x6000), expected)
