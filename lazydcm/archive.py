@@ -651,10 +651,12 @@ class ConvertReport:
 class ConvertTask:
     """Write ``input`` as ``output`` in ``transfer_syntax``, transcoding pixel data one frame
     at a time (``Dataset.save_as``); picklable, for worker processes and Dask. A failure is
-    returned in the report, never raised."""
+    returned in the report, never raised. ``encoder_options``: ``(name, value)`` pairs for the
+    codec (``save_as(encoder_options=...)``, e.g. ``("jls_error", 2)``)."""
 
     transfer_syntax: str
     fsync: bool = True
+    encoder_options: tuple[tuple[str, Any], ...] = ()
 
     def __call__(self, job: tuple[str, str]) -> ConvertReport:
         path, output = job
@@ -663,7 +665,12 @@ class ConvertTask:
             with ds:
                 frames = int(ds.get("NumberOfFrames", 1) or 1) if "PixelData" in ds else 0
                 os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-                written = ds.save_as(output, transfer_syntax=self.transfer_syntax, fsync=self.fsync)
+                written = ds.save_as(
+                    output,
+                    transfer_syntax=self.transfer_syntax,
+                    fsync=self.fsync,
+                    encoder_options=dict(self.encoder_options) or None,
+                )
             return ConvertReport(path, output, int(written), frames)
         except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
             return ConvertReport(path, output, error=describe_error(exc))

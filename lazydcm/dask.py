@@ -144,12 +144,15 @@ def convert_jobs(
     *,
     files_per_partition: int = 8,
     fsync: bool = True,
+    encoder_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """A bag of :class:`~lazydcm.archive.ConvertReport` for ``(path, output)`` pairs, each
-    file written in ``transfer_syntax`` one frame at a time (``lazydcm convert``)."""
+    file written in ``transfer_syntax`` one frame at a time (``lazydcm convert``);
+    ``encoder_options`` go to the codec."""
     import dask.bag as db
 
-    task = archive.ConvertTask(str(transfer_syntax), fsync)
+    options = tuple((encoder_options or {}).items())
+    task = archive.ConvertTask(str(transfer_syntax), fsync, options)
     jobs = [(os.fspath(path), os.fspath(out)) for path, out in jobs]
     if not jobs:
         return db.from_sequence([], npartitions=1)

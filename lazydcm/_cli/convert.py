@@ -16,7 +16,7 @@ from typing import Any
 from lazydcm import archive
 from lazydcm._cli.common import EXIT_FAILED, EXIT_OK, Console, Progress, UsageError
 
-__all__ = ["resolve_syntax", "run_convert", "add_parser"]
+__all__ = ["resolve_syntax", "parse_options", "run_convert", "add_parser"]
 
 #: Short names accepted besides UIDs and pydicom's keywords (e.g. ``RLELossless``).
 ALIASES = {
@@ -69,6 +69,7 @@ def add_parser(sub: Any, formatter: Any, common: Any, jobs_help: str, epilog: st
         epilog="examples:\n"
         "  lazydcm convert scans/ -r -o rle/ --transfer-syntax rle --jobs 4\n"
         "  lazydcm convert a.dcm -o out/ --transfer-syntax JPEG2000Lossless\n"
+        "  lazydcm convert a.dcm -o out/ -t jpegls-near --option jls_error=3\n"
         "  lazydcm convert a.dcm -o out/ --transfer-syntax 1.2.840.10008.1.2.1  (decompress)\n\n"
         + epilog,
     )
@@ -81,6 +82,15 @@ def add_parser(sub: Any, formatter: Any, common: Any, jobs_help: str, epilog: st
         metavar="NAME|UID",
         help="target syntax: a UID, a keyword such as RLELossless, or an alias "
         f"({', '.join(ALIASES)})",
+    )
+    convert.add_argument(
+        "-O",
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a codec option, repeatable: jls_error=2, j2k_cr=20 (or 40,20), j2k_psnr=80, "
+        "quality=90, use_mct=true, fragment_size=65536, generate_instance_uid=false",
     )
     convert.add_argument("-r", "--recursive", action="store_true", help="convert below directories")
     convert.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help=jobs_help)
@@ -95,6 +105,38 @@ def add_parser(sub: Any, formatter: Any, common: Any, jobs_help: str, epilog: st
         "lazydcm[dask] and the files visible to the workers at the same paths",
     )
     common(convert)
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def parse_options(items: list[str]) -> tuple[tuple[str, Any], ...]:
+    """``KEY=VALUE`` strings as ``(key, value)`` pairs: ``true``/``false`` become bools,
+    numbers ints or floats, comma-separated numbers a tuple of them (quality layers).
+
+    Raises ``UsageError`` for an item without ``=`` or a value that is none of these.
+    """
+    options: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key, text = key.strip(), text.strip()
+        if not sep or not key.isidentifier():
+            raise UsageError(f"--option {item}: give KEY=VALUE, e.g. jls_error=2")
+        try:
+            if text.lower() in ("true", "false"):
+                value: Any = text.lower() == "true"
+            elif "," in text:
+                value = tuple(_number(v) for v in text.split(","))
+            else:
+                value = _number(text)
+        except ValueError:
+            raise UsageError(f"--option {item}: the value is not a number or true/false") from None
+        options[key] = value
+    return tuple(options.items())
 
 
 def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -127,7 +169,12 @@ def _reports(
 
         client = _client(args.scheduler)
         try:
-            bag = lazydask.convert_jobs(jobs, task.transfer_syntax, fsync=task.fsync)
+            bag = lazydask.convert_jobs(
+                jobs,
+                task.transfer_syntax,
+                fsync=task.fsync,
+                encoder_options=dict(task.encoder_options),
+            )
             yield from client.compute(bag, sync=True)
         finally:
             client.close()
@@ -141,9 +188,10 @@ def run_convert(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give at least 1")
     uid = resolve_syntax(args.transfer_syntax)
+    options = parse_options(args.option)
     jobs = _jobs(args)
     counts: collections.Counter[str] = collections.Counter()
-    task = archive.ConvertTask(uid, fsync=args.fsync)
+    task = archive.ConvertTask(uid, fsync=args.fsync, encoder_options=options)
     with Progress(len(jobs), "convert", enabled=not args.quiet) as progress:
         console.progress = progress
         for report in _reports(args, task, jobs):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lazydcm.model.dataset import Dataset
 
 __all__ = [
+    "embedded_overlays",
     "needs_transcode",
     "transcoded_copy",
     "compress",
@@ -34,6 +35,7 @@ _PIXEL_DATA = 0x7FE00010
 _TS = 0x00020010
 _SOP_INSTANCE = 0x00080018
 _MEDIA_INSTANCE = 0x00020003
+_LOSSY = 0x00282110
 
 
 def needs_transcode(original_ts: str | None, target_ts: str) -> bool:
@@ -77,19 +79,75 @@ def _set_syntax(ds: Dataset, uid: str) -> None:
         ds.is_implicit_VR = layout.implicit_vr
 
 
+def embedded_overlays(ds: Dataset) -> dict[int, tuple[str, Any]]:
+    """The overlays held in the unused high bits of native Pixel Data (retired, PS3.3
+    C.9.2.1.3) as Overlay Data elements: ``{tag: (VR, value)}`` for (60xx,3000) - one bit
+    per pixel, frames in order, packed least significant bit first and padded to even length
+    (PS3.5 8.1.2) -, Overlay Bits Allocated 1 and Overlay Bit Position 0. Encapsulated pixel
+    data cannot carry such overlays and decoding masks them off with the bits above Bits
+    Stored, so a transcode to an encapsulated syntax moves them here (as GDCM does) instead of
+    dropping them. Empty for encapsulated or absent Pixel Data.
+
+    Raises ``InvalidDicomError`` for an embedded overlay whose attributes contradict the image.
+    """
+    from lazydcm.pixels.access import is_encapsulated
+    from lazydcm.pixels.overlay import overlay_array
+
+    if _PIXEL_DATA not in ds or is_encapsulated(ds):
+        return {}
+    moved: dict[int, tuple[str, Any]] = {}
+    for group in range(0x6000, 0x6020, 2):
+        base = group << 16
+        if (base | 0x3000) in ds or (base | 0x0010) not in ds or (base | 0x0100) not in ds:
+            continue
+        if ds[base | 0x0100].value in (None, "", 1):
+            continue
+        try:
+            bits = overlay_array(ds, group)
+        except AttributeError:  # not an embedded overlay after all
+            continue
+        packed = np.packbits(np.asarray(bits, np.uint8).reshape(-1), bitorder="little")
+        data = packed.tobytes() + b"\0" * (packed.size % 2)
+        moved[base | 0x3000] = ("OW", data)
+        moved[base | 0x0100] = ("US", 1)
+        moved[base | 0x0102] = ("US", 0)
+    return moved
+
+
+def _add_all(ds: Dataset, elements: dict[int, tuple[str, Any]]) -> None:
+    for tag, (vr, value) in elements.items():
+        ds.add(DataElement(tag, vr, value))
+
+
 def transcoded_copy(
     ds: Dataset, target_ts: str, *, progress: Any = None, **options: Any
 ) -> Dataset:
     """A shallow copy of ``ds`` whose pixel data is encoded for ``target_ts`` (in a temporary
     file streamed at write time) and whose encoding attributes match it. ``ds`` is unchanged.
 
+    A lossy target also gives the copy a new SOP Instance UID (and Media Storage SOP Instance
+    UID): PS3.3 C.7.6.1.1.5 - a lossy compressed version of a DICOM image "shall receive a new
+    SOP Instance UID". ``options["generate_instance_uid"]`` (default: lossy targets only)
+    forces it on or off; the other options go to the encoder.
+
     Raises as :func:`lazydcm.pixels.transcode.transcode_pixels`.
     """
+    from lazydcm.model.uid import generate_uid
     from lazydcm.pixels.transcode import transcode_pixels
 
+    new_uid = options.pop("generate_instance_uid", None)
+    overlays = embedded_overlays(ds)
     result = transcode_pixels(ds, target_ts, progress=progress, **options)
     dup = ds.copy()
     _apply(dup, result, in_memory=False)
+    _add_all(dup, overlays)
+    if new_uid is None:
+        new_uid = _LOSSY in result.attributes  # set (appended) only by a lossy encoding
+    if new_uid and _SOP_INSTANCE in dup:
+        meta = getattr(dup, "file_meta", None)
+        if meta is not None:  # the copy shares the caller's meta: edit a copy of it
+            dup.file_meta = meta.copy()
+        _new_instance_uid(dup, generate_uid())
     return dup
 
 
@@ -118,10 +176,12 @@ def compress(
     uid = str(transfer_syntax_uid).strip("\0 ")
     if not layout_for(uid).encapsulated:
         raise ValueError(f"compress() needs a compressed transfer syntax, not {uid}")
+    overlays = embedded_overlays(ds) if arr is None else {}
     result = transcode_pixels(
         ds, uid, arr=arr, encoding_plugin=encoding_plugin, progress=progress, **encoder_options
     )
     _apply(ds, result, in_memory=True)
+    _add_all(ds, overlays)
     _set_syntax(ds, uid)
     if generate_instance_uid:
         _new_instance_uid(ds, generate_uid())

@@ -80,7 +80,9 @@ ENCODERS: dict[str, EncoderInfo] = {
     J2K_LOSSLESS: EncoderInfo(
         "JPEG 2000 Lossless", False, "", ("imagecodecs", "pylibjpeg"), (8, 16, 32)
     ),
-    J2K: EncoderInfo("JPEG 2000", True, "ISO_15444_1", ("imagecodecs", "pylibjpeg"), (8, 16, 32)),
+    # lossy JPEG 2000 by compression ratio (pydicom's j2k_cr, default 20) needs pylibjpeg:
+    # imagecodecs' encoder only targets a PSNR (j2k_psnr)
+    J2K: EncoderInfo("JPEG 2000", True, "ISO_15444_1", ("pylibjpeg", "imagecodecs"), (8, 16, 32)),
     HTJ2K_LOSSLESS: EncoderInfo("HTJ2K Lossless", False, "", ("imagecodecs",), (8, 16)),
     JPEGXL_LOSSLESS: EncoderInfo("JPEG XL Lossless", False, "", ("imagecodecs",), (8, 16)),
     JPEGXL: EncoderInfo("JPEG XL", True, "ISO_18181_1", ("imagecodecs",), (8, 16)),
@@ -134,7 +136,15 @@ def _imagecodecs(uid: str, arr: np.ndarray, spec: PixelSpec, options: dict[str, 
         return bytes(ic.jpegls_encode(arr, level=int(options.get("jls_error", 2))))
     if uid in (J2K_LOSSLESS, J2K):
         lossless = uid == J2K_LOSSLESS
-        level = None if lossless else float(options.get("j2k_cr", [20])[0])
+        level = None
+        if not lossless:
+            # imagecodecs' ``level`` is OpenJPEG's fixed quality: a PSNR in dB, one layer
+            if "j2k_psnr" not in options or "j2k_cr" in options:
+                raise ValueError(
+                    "imagecodecs encodes lossy JPEG 2000 to a PSNR only: pass j2k_psnr=[dB], "
+                    "or use encoding_plugin='pylibjpeg' for compression ratios (j2k_cr)"
+                )
+            level = float(list(options["j2k_psnr"])[-1])
         return bytes(
             ic.jpeg2k_encode(
                 arr,
@@ -175,8 +185,13 @@ def _pylibjpeg(uid: str, arr: np.ndarray, spec: PixelSpec, options: dict[str, An
     openjpeg = importlib.import_module("openjpeg")
     arr = _as_ints(arr, spec)
     kwargs: dict[str, Any] = {"bits_stored": spec.bits_stored, "codec_format": 0}
-    if uid == J2K:
-        kwargs["compression_ratios"] = list(options.get("j2k_cr", [20]))
+    if uid == J2K:  # one of pydicom's j2k_cr (default [20]) or j2k_psnr, per quality layer
+        if "j2k_psnr" in options and "j2k_cr" in options:
+            raise ValueError("pass j2k_cr or j2k_psnr, not both")
+        if "j2k_psnr" in options:
+            kwargs["signal_to_noise_ratios"] = [float(v) for v in options["j2k_psnr"]]
+        else:
+            kwargs["compression_ratios"] = [float(v) for v in options.get("j2k_cr", [20])]
     # 1 = sRGB; no multiple component transform unless asked (Photometric stays as given)
     kwargs["photometric_interpretation"] = 0 if spec.samples_per_pixel == 1 else 1
     kwargs["use_mct"] = bool(options.get("use_mct", False))
@@ -204,12 +219,14 @@ def encode_frame(
         spec: the layout the frame has (and the encoded frame will declare).
         transfer_syntax_uid: an encapsulated syntax in :data:`ENCODERS`.
         plugin: a plugin name from :attr:`EncoderInfo.plugins`; default the first installed.
-        options: codec options (``jls_error``, ``j2k_cr``, ``quality``, ``effort``, ``use_mct``).
+        options: codec options (``jls_error``, ``j2k_cr``, ``j2k_psnr``, ``quality``, ``effort``,
+            ``use_mct``).
 
     Returns the frame's bytes (not yet padded to even length).
 
     Raises:
-        ValueError: a syntax lazydcm cannot encode, or a layout the codec does not take.
+        ValueError: a syntax lazydcm cannot encode, or a layout the codec does not take
+            (including PALETTE COLOR for a lossy syntax, PS3.5 8.2).
         MissingCodecError: the codec's library is not installed (the message names the extra).
     """
     uid = str(transfer_syntax_uid).strip("\0 ")
@@ -223,6 +240,13 @@ def encode_frame(
         )
     if spec.kind != "int":
         raise ValueError(f"{info.name} encodes integer Pixel Data, not {spec.kind} pixel data")
+    if spec.photometric == "PALETTE COLOR" and (info.lossy or uid == JPEGXL_LOSSLESS):
+        # PS3.5 8.2 (Tables 8.2.1-1 to 8.2.15-1): palette indices only in lossless syntaxes,
+        # and JPEG XL's table has no PALETTE COLOR at all
+        raise ValueError(
+            f"{info.name} cannot hold PALETTE COLOR indices: they may only be encoded "
+            "losslessly, and not as JPEG XL (PS3.5 8.2)"
+        )
     if plugin is not None and plugin not in info.plugins:
         raise ValueError(
             f"no encoding plugin {plugin!r} for {info.name}: use one of {info.plugins}"

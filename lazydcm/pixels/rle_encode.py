@@ -65,6 +65,13 @@ def packbits_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(encoded, row_offsets)``: the encoded rows laid end to end (``uint8``) and the
     ``n + 1`` offsets (``int64``) where each row's encoding starts, the last being the total.
+
+    The per-byte work is boolean (one byte per input byte): replicate runs are found where a
+    byte equals the next two in its row, and only their ends - few on noisy data, few per row
+    on smooth data - become index arrays. The input is then cut into *spans* (a replicate run,
+    or the literal bytes between runs and row starts), each span into chunks of at most 128,
+    and the output is the kept bytes (all literal bytes, one byte per replicate chunk) with a
+    header byte inserted before each chunk.
     """
     matrix = np.ascontiguousarray(matrix, dtype=np.uint8)
     nrows, width = matrix.shape
@@ -72,76 +79,79 @@ def packbits_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.uint8), np.zeros(nrows + 1, np.int64)
     flat = matrix.reshape(-1)
     size = flat.size
-    # Runs of equal bytes; every row start is a run start.
-    boundary = np.empty(size, dtype=bool)
-    boundary[0] = True
-    np.not_equal(flat[1:], flat[:-1], out=boundary[1:])
-    boundary[::width] = True
-    starts = np.flatnonzero(boundary)
-    lengths = np.diff(np.append(starts, size))
-    replicate = lengths >= 3
-
-    # Replicate runs -> chunks of 128; a remainder of 1 is avoided by ending ..., 127, 2.
-    rep_start = starts[replicate]
-    rep_len = lengths[replicate]
-    rep_chunks = -(-rep_len // _CHUNK)
-    run_of_chunk = np.repeat(np.arange(rep_len.size), rep_chunks)
-    first_chunk = np.cumsum(rep_chunks) - rep_chunks
-    j = np.arange(run_of_chunk.size) - first_chunk[run_of_chunk]
-    n_chunks = rep_chunks[run_of_chunk]
-    rem = (rep_len % _CHUNK)[run_of_chunk]
-    chunk_len = np.full(run_of_chunk.size, _CHUNK, dtype=np.int64)
-    last = j == n_chunks - 1
-    chunk_len[last & (rem >= 2)] = rem[last & (rem >= 2)]
-    chunk_len[last & (rem == 1)] = 2
-    chunk_len[(j == n_chunks - 2) & (rem == 1)] = _CHUNK - 1
-    before = np.cumsum(chunk_len) - chunk_len
-    chunk_start = rep_start[run_of_chunk] + before - before[first_chunk][run_of_chunk]
-
-    # Literal groups: consecutive short runs within a row, split into chunks of 128.
-    literal_byte = ~np.repeat(replicate, lengths)
-    lit_pos = np.flatnonzero(literal_byte)
-    if lit_pos.size:
-        new_group = np.ones(lit_pos.size, dtype=bool)
-        new_group[1:] = (np.diff(lit_pos) != 1) | (lit_pos[1:] % width == 0)
-        group_first = np.flatnonzero(new_group)
-        rank = np.arange(lit_pos.size) - np.repeat(
-            group_first, np.diff(np.append(group_first, lit_pos.size))
-        )
-        chunk_head = new_group | (rank % _CHUNK == 0)
-        lit_first = np.flatnonzero(chunk_head)
-        lit_len = np.diff(np.append(lit_first, lit_pos.size))
-        lit_start = lit_pos[lit_first]
+    # triple[r, j]: bytes j, j+1, j+2 of row r are equal; a False column after each row keeps
+    # runs inside their row when the matrix is read flat.
+    triple = np.zeros((nrows, width + 1), dtype=bool)
+    if width >= 3:
+        eq = matrix[:, 1:] == matrix[:, :-1]
+        np.logical_and(eq[:, 1:], eq[:, :-1], out=triple[:, : width - 2])
+    t = triple.reshape(-1)
+    # Changes of t alternate rise, fall (t ends False); a rise at 0 is not a change.
+    change = np.flatnonzero(t[1:] != t[:-1]) + 1
+    if t[0]:
+        ups, downs = np.concatenate(([0], change[1::2])), change[0::2]
     else:
-        lit_first = lit_len = lit_start = np.zeros(0, np.int64)
-
-    # All chunks in input order; each writes a header byte then its value byte(s).
-    tok_start = np.concatenate((chunk_start, lit_start))
-    tok_head = np.concatenate(((257 - chunk_len).astype(np.uint8), (lit_len - 1).astype(np.uint8)))
-    tok_size = np.concatenate((np.full(chunk_len.size, 2, np.int64), lit_len + 1))
-    order = np.argsort(tok_start, kind="stable")
-    out_offset = np.empty(order.size, dtype=np.int64)
-    sizes = tok_size[order]
-    out_offset[order] = np.cumsum(sizes) - sizes
-    total = int(sizes.sum())
-    out = np.empty(total, dtype=np.uint8)
-    out[out_offset] = tok_head
-    n_rep = chunk_len.size
-    out[out_offset[:n_rep] + 1] = flat[chunk_start]
-    if lit_pos.size:
-        shift = np.repeat(out_offset[n_rep:] + 1 - lit_start, lit_len)
-        out[lit_pos + shift] = flat[lit_pos]
-    # Where each row's encoding starts: the output offset of the row's first chunk.
+        ups, downs = change[0::2], change[1::2]  # downs: one past the last triple start
+    # padded positions -> input positions (row r starts at r * (width + 1) when padded)
+    rep_start = ups - ups // (width + 1)
+    rep_len = downs - ups + 2
     row_first = np.arange(nrows, dtype=np.int64) * width
-    at = np.searchsorted(tok_start[order], row_first)
-    row_offsets = np.append(out_offset[order][at], total)
+
+    # A byte is in a replicate run when a triple starts at it or at one of the two before it.
+    covered = triple[:, :width].copy()
+    covered[:, 1:] |= triple[:, : width - 1]
+    covered[:, 2:] |= triple[:, : max(0, width - 2)]
+    covered = covered.reshape(-1)
+
+    # Spans of one kind tile the input: they start at row starts and replicate run starts and
+    # ends (runs alternate start, end: one sorted array; row starts merged in); then chunks
+    # start every 128 bytes inside the few spans longer than that.
+    ends = np.stack((rep_start, rep_start + rep_len), axis=1).reshape(-1)
+    spans = np.insert(ends, np.searchsorted(ends, row_first), row_first)
+    spans = spans[np.append(spans[1:] != spans[:-1], spans[-1] != size)]
+    span_len = np.diff(np.append(spans, size))
+    long = np.flatnonzero(span_len > _CHUNK)
+    if long.size:
+        l_start, l_len = spans[long], span_len[long]
+        extra = (l_len - 1) // _CHUNK  # chunk starts inside each long span
+        k = np.arange(int(extra.sum())) - np.repeat(np.cumsum(extra) - extra, extra) + 1
+        at = np.repeat(l_start, extra) + k * _CHUNK
+        # a replicate remainder of 1 is avoided by ending ..., 127, 2 (G.3.1 runs are >= 2)
+        tail_one = np.repeat(covered[l_start] & (l_len % _CHUNK == 1), extra)
+        tail_one &= k == np.repeat(extra, extra)
+        at[tail_one] -= 1
+        chunk_start = np.insert(spans, np.searchsorted(spans, at), at)  # both sorted
+    else:
+        chunk_start = spans
+    chunk_len = np.diff(np.append(chunk_start, size))
+    rep = covered[chunk_start]
+
+    # Kept input bytes: everything outside replicate runs, plus each replicate chunk's value;
+    # the output is those bytes with a header byte before each chunk.
+    keep = ~covered
+    keep[chunk_start[rep]] = True
+    kept = flat[keep]
+    heads = (chunk_len - 1).astype(np.uint8)
+    heads[rep] = (257 - chunk_len[rep]).astype(np.uint8)
+    sizes = chunk_len + 1
+    sizes[rep] = 2
+    out_offset = np.cumsum(sizes) - sizes
+    total = int(out_offset[-1] + sizes[-1])
+    out = np.empty(total, dtype=np.uint8)
+    body = np.ones(total, dtype=bool)
+    body[out_offset] = False
+    out[out_offset] = heads
+    out[body] = kept
+    # every row start is a chunk start
+    row_offsets = np.append(out_offset[np.searchsorted(chunk_start, row_first)], total)
     return out, row_offsets
 
 
 def _packbits_blocks(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`packbits_rows` over blocks of rows of about :data:`_BLOCK` bytes, joined: the
-    index arrays of one pass take ~40 bytes per input byte, so blocks bound the working memory
-    (a few MiB) whatever the frame size."""
+    working arrays of one pass take a few bytes per input byte plus ~100 per run (tens per byte
+    when runs are 3 bytes long), so blocks bound the working memory (a few MiB) whatever the
+    frame size."""
     nrows, width = matrix.shape
     step = max(1, _BLOCK // max(1, width))
     if nrows <= step:

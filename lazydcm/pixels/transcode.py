@@ -106,6 +106,10 @@ def decoded_frames(ds: Any, *, as_rgb: bool = True) -> tuple[PixelSpec, Iterator
     src_ts = _source_syntax(ds)
     # native frames come as pixel_array gives them (YBR converted to RGB, like pydicom)
     photometric = result_photometric(spec, src_ts, as_rgb=as_rgb or src_ts is None)
+    if photometric == "YBR_FULL_422":
+        # decoded YCbCr 4:2:2 comes back upsampled, one Cb/Cr per pixel: stored natively that is
+        # YBR_FULL (YBR_FULL_422 native data holds one Cb/Cr per two pixels, PS3.3 C.7.6.3.1.2)
+        photometric = "YBR_FULL"
     out = attrs.evolve(spec, photometric=photometric, planar_configuration=0, little_endian=True)
 
     def frames() -> Iterator[np.ndarray]:

@@ -51,3 +51,21 @@ def test_convert_refuses_an_unknown_syntax(tree, tmp_path):
     assert result.returncode == 2
     assert "not a transfer syntax" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_codec_options_reach_the_encoder(tree, tmp_path):
+    # --option KEY=VALUE goes to save_as(encoder_options=...): the near-lossless error bound
+    # and keeping the SOP Instance UID of a lossy output are the caller's choice
+    out = tmp_path / "near"
+    result = run(
+        "convert", tree / "ct.dcm", "-o", out, "-t", "jpegls-near",
+        "--option", "jls_error=5", "-O", "generate_instance_uid=false",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    source = pydicom.dcmread(tree / "ct.dcm")
+    near = pydicom.dcmread(out / "ct.dcm")
+    diff = np.abs(near.pixel_array.astype(int) - source.pixel_array)
+    assert 2 < diff.max() <= 5  # the default bound is 2
+    assert near.SOPInstanceUID == source.SOPInstanceUID
+    bad = run("convert", tree / "ct.dcm", "-o", out, "-t", "rle", "--option", "jls_error")
+    assert bad.returncode == 2 and "KEY=VALUE" in bad.stderr

@@ -12,6 +12,7 @@ import subprocess
 import numpy as np
 import pydicom
 import pytest
+from _corpus import corpus_file
 
 import lazydcm
 from lazydcm.pixels import encode as encode_mod
@@ -301,3 +302,124 @@ def test_j2k_colour_transform_when_asked_sets_ybr_rct(tmp_path):
     ds.save_as(out, enforce_file_format=True)
     np.testing.assert_array_equal(pydicom.dcmread(out).pixel_array, arr)
     np.testing.assert_array_equal(lazydcm.dcmread(out).pixel_array, arr)
+
+
+def test_save_as_a_lossy_syntax_gives_a_new_sop_instance_uid(corpus, tmp_path):
+    # PS3.3 C.7.6.1.1.5: a lossy compressed version of a DICOM image gets a new SOP Instance UID
+    ds = lazydcm.dcmread(corpus / CT)
+    uid, media = ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.save_as(tmp_path / "near.dcm", transfer_syntax=JLS_NEAR, encoder_options={"jls_error": 2})
+    ds.save_as(tmp_path / "lossless.dcm", transfer_syntax=JLS)
+    ds.save_as(
+        tmp_path / "kept.dcm",
+        transfer_syntax=JLS_NEAR,
+        encoder_options={"jls_error": 2, "generate_instance_uid": False},
+    )
+    near = pydicom.dcmread(tmp_path / "near.dcm")
+    assert near.LossyImageCompression == "01"
+    assert near.SOPInstanceUID != uid
+    assert near.file_meta.MediaStorageSOPInstanceUID == near.SOPInstanceUID
+    for name in ("lossless.dcm", "kept.dcm"):
+        same = pydicom.dcmread(tmp_path / name)
+        assert same.SOPInstanceUID == uid == same.file_meta.MediaStorageSOPInstanceUID
+    # the caller's dataset and its meta are left as they were
+    assert (ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID) == (uid, media)
+    assert "LossyImageCompression" not in ds
+
+
+def test_lossy_jpeg2000_meets_the_compression_ratio_asked(corpus):
+    # j2k_cr is a compression ratio (pydicom's meaning); imagecodecs' level is a PSNR, so a
+    # ratio of 20 given to it as level once produced ~3000:1 and errors the size of the range
+    J2K = "1.2.840.10008.1.2.4.91"
+    source = lazydcm.dcmread(corpus / CT).pixel_array.astype(np.int64)
+    span = int(source.max() - source.min())
+    for options in ({}, {"j2k_cr": [10]}):
+        ds = lazydcm.dcmread(corpus / CT)
+        ds.compress(J2K, **options)
+        asked = options.get("j2k_cr", [20])[0]
+        assert 0.7 * asked < float(ds.LossyImageCompressionRatio) < 1.3 * asked
+        assert np.abs(ds.pixel_array.astype(np.int64) - source).max() < 0.05 * span
+    ds = lazydcm.dcmread(corpus / CT)
+    with pytest.raises(ValueError, match="j2k_psnr"):
+        ds.compress(J2K, encoding_plugin="imagecodecs", j2k_cr=[20])
+    ds.compress(J2K, encoding_plugin="imagecodecs", j2k_psnr=[80])
+    assert np.abs(ds.pixel_array.astype(np.int64) - source).max() < 0.05 * span
+
+
+@pytest.mark.parametrize(
+    "uid",
+    ["1.2.840.10008.1.2.4.50", JLS_NEAR, "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.110"],
+)
+def test_palette_colour_is_refused_by_lossy_syntaxes(corpus, tmp_path, uid):
+    # PS3.5 8.2's tables allow PALETTE COLOR only with lossless syntaxes (lossy coding of
+    # indices changes the colours), and JPEG XL's table (8.2.15-1) not at all
+    ds = lazydcm.dcmread(corpus / "cornerstone3D/no-pixel-spacing.dcm")
+    assert ds.PhotometricInterpretation == "PALETTE COLOR"
+    with pytest.raises(ValueError, match="PALETTE COLOR"):
+        ds.save_as(tmp_path / "lossy.dcm", transfer_syntax=uid)
+    assert not (tmp_path / "lossy.dcm").exists()
+    with pytest.raises(ValueError, match="PALETTE COLOR"):
+        ds.compress(uid)
+    assert ds.file_meta.TransferSyntaxUID == RLE  # left as it was
+    ds.save_as(tmp_path / "lossless.dcm", transfer_syntax=JLS)
+    np.testing.assert_array_equal(
+        pydicom.dcmread(tmp_path / "lossless.dcm").pixel_array, ds.pixel_array
+    )
+
+
+def test_decompress_keeping_ybr_writes_full_resolution_ybr_full(corpus, tmp_path):
+    # decoded JPEG YCbCr 4:2:2 is upsampled: stored natively it is YBR_FULL, not YBR_FULL_422
+    # (whose native layout holds one Cb/Cr per two pixels, PS3.3 C.7.6.3.1.2)
+    ds = lazydcm.dcmread(corpus / "pydicom-data-git/HTJ2KLossless_08_RGB.dcm")
+    ds.compress("1.2.840.10008.1.2.4.50")
+    assert ds.PhotometricInterpretation == "YBR_FULL_422"
+    rgb = np.array(ds.pixel_array).astype(np.int64)
+    ds.decompress(as_rgb=False)
+    assert ds.PhotometricInterpretation == "YBR_FULL"
+    assert len(ds.PixelData) == ds.Rows * ds.Columns * 3
+    ds.save_as(tmp_path / "ybr.dcm")
+    ref = pydicom.dcmread(tmp_path / "ybr.dcm")
+    assert ref.PhotometricInterpretation == "YBR_FULL"
+    assert np.abs(ref.pixel_array.astype(np.int64) - rgb).max() <= 2  # pydicom converts to RGB
+
+
+def _embedded_overlay_file(path):
+    """CT_small as 12-bit unsigned data with a retired overlay in bit 12 of Pixel Data."""
+    ds = pydicom.dcmread(corpus_file("pydicom-3.0.2/test_files/CT_small.dcm"))
+    values = (np.abs(np.frombuffer(ds.PixelData, "<i2")) % 4096).astype("<u2")
+    values[::7] |= 1 << 12
+    ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 12, 11, 0
+    ds.PixelData = values.tobytes()
+    for elem, vr, value in (
+        (0x0010, "US", ds.Rows),
+        (0x0011, "US", ds.Columns),
+        (0x0040, "CS", "G"),
+        (0x0050, "SS", [1, 1]),
+        (0x0100, "US", 16),  # embedded: Overlay Bits Allocated is the pixel cell's
+        (0x0102, "US", 12),
+    ):
+        ds.add_new(0x60000000 | elem, vr, value)
+    ds.save_as(path)
+    return (values.reshape(ds.Rows, ds.Columns) >> 12) & 1
+
+
+@pytest.mark.parametrize("how", ["save_as", "compress"])
+def test_embedded_overlay_moves_to_overlay_data_when_encapsulating(tmp_path, how):
+    # encapsulated pixel data cannot keep an overlay in its high bits (decoding masks them off
+    # with the bits above Bits Stored): it becomes Overlay Data (60xx,3000), not lost
+    src = tmp_path / "embedded.dcm"
+    expected = _embedded_overlay_file(src)
+    assert expected.any()
+    ds = lazydcm.dcmread(src)
+    np.testing.assert_array_equal(ds.overlay_array(0x6000), expected)
+    out = tmp_path / "rle.dcm"
+    if how == "save_as":
+        ds.save_as(out, transfer_syntax=RLE)
+        assert ds[0x60000100].value == 16  # the source dataset is left as it was
+    else:
+        ds.compress(RLE)
+        ds.save_as(out)
+    ref = pydicom.dcmread(out)
+    assert (ref[0x60000100].value, ref[0x60000102].value) == (1, 0)
+    np.testing.assert_array_equal(ref.overlay_array(0x6000), expected)
+    np.testing.assert_array_equal(lazydcm.dcmread(out).overlay_array(0x6000), expected)
