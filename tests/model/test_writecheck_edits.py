@@ -1,0 +1,119 @@
+"""Writes that would be invalid are refused before their first byte (issue 10, kind 8):
+image attributes changed under native Pixel Data copied as stored, and a Specific Character
+Set changed under text copied as stored. Files built here from bytes; the written ones are read
+back by lazydcm, pydicom and dcmdump."""
+
+from __future__ import annotations
+
+import warnings
+
+import pydicom
+import pytest
+from _build import el, item, part10
+from _corpus import assert_dcmdump_clean
+
+import lazydcm
+
+_NAME = b"M\xfcller^J\xf6rg "  # ISO 8859-1 (ISO_IR 100)
+
+
+def _image(charset: bytes = b"ISO_IR 100", nested: bool = False) -> bytes:
+    text = el(0x00100010, b"PN", _NAME)
+    body = (
+        el(0x00080005, b"CS", charset)
+        + el(0x00080016, b"UI", b"1.2.840.10008.5.1.4.1.1.7\0")
+        + el(0x00080018, b"UI", b"1.2.3.4\0")
+        + (el(0x00081115, b"SQ", item(el(0x00081030, b"LO", _NAME))) if nested else text)
+        + el(0x00280002, b"US", b"\1\0")
+        + el(0x00280004, b"CS", b"MONOCHROME2 ")
+        + el(0x00280010, b"US", b"\2\0")
+        + el(0x00280011, b"US", b"\2\0")
+        + el(0x00280100, b"US", b"\x10\0")
+        + el(0x00280101, b"US", b"\x10\0")
+        + el(0x00280102, b"US", b"\x0f\0")
+        + el(0x00280103, b"US", b"\0\0")
+        + el(0x7FE00010, b"OW", bytes(range(8)))
+    )
+    return part10(body)
+
+
+def _read_back(path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ref = pydicom.dcmread(path)
+        _ = ref.pixel_array
+        mine = lazydcm.dcmread(path)
+        assert mine.pixel_array.tolist() == ref.pixel_array.tolist()
+    assert_dcmdump_clean(path)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"Rows": 3},
+        {"Columns": 1},
+        {"BitsAllocated": 8, "BitsStored": 8, "HighBit": 7},  # fewer bytes needed: also refused
+        {"BitsAllocated": 32},
+        {"SamplesPerPixel": 3, "PhotometricInterpretation": "RGB", "PlanarConfiguration": 0},
+        {"NumberOfFrames": 2},
+    ],
+)
+@pytest.mark.parametrize("syntax", [None, "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"])
+def test_image_attributes_that_no_longer_fit_the_stored_pixels_are_refused(edit, syntax, tmp_path):
+    src = tmp_path / "src.dcm"
+    src.write_bytes(_image())
+    ds = lazydcm.dcmread(src)
+    for key, value in edit.items():
+        setattr(ds, key, value)
+    if syntax is not None:
+        ds.file_meta.TransferSyntaxUID = syntax
+    with pytest.raises(ValueError, match=r"copied as stored, but \(0028,"):
+        ds.save_as(tmp_path / "out.dcm")
+    assert not (tmp_path / "out.dcm").exists()
+
+
+def test_image_attributes_changed_with_fitting_pixels_are_written(tmp_path):
+    src = tmp_path / "src.dcm"
+    src.write_bytes(_image())
+    ds = lazydcm.dcmread(src)
+    ds.Rows, ds.Columns = 1, 4  # same number of pixels: the stored bytes still fit
+    ds.save_as(tmp_path / "out.dcm")
+    _read_back(tmp_path / "out.dcm")
+    assert lazydcm.dcmread(tmp_path / "out.dcm").pixel_array.shape == (1, 4)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+@pytest.mark.parametrize("syntax", [None, "1.2.840.10008.1.2"])
+def test_charset_changed_under_copied_text_is_refused(nested, syntax, tmp_path):
+    src = tmp_path / "src.dcm"
+    src.write_bytes(_image(nested=nested))
+    ds = lazydcm.dcmread(src)
+    _ = str(ds)  # values decoded (cached) but not assigned: still copied as stored
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    if syntax is not None:
+        ds.file_meta.TransferSyntaxUID = syntax
+    with pytest.raises(ValueError, match=r"Specific Character Set \(0008,0005\) changed"):
+        ds.save_as(tmp_path / "out.dcm")
+    assert not (tmp_path / "out.dcm").exists()
+
+
+def test_charset_changed_with_the_text_assigned_again_is_written(tmp_path):
+    src = tmp_path / "src.dcm"
+    src.write_bytes(_image())
+    ds = lazydcm.dcmread(src)
+    name = str(ds.PatientName)
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.PatientName = name
+    ds.save_as(tmp_path / "out.dcm")
+    _read_back(tmp_path / "out.dcm")
+    assert str(pydicom.dcmread(tmp_path / "out.dcm").PatientName) == "Müller^Jörg"
+    assert str(lazydcm.dcmread(tmp_path / "out.dcm").PatientName) == "Müller^Jörg"
+
+
+def test_charset_changed_over_ascii_text_is_written(tmp_path):
+    src = tmp_path / "src.dcm"
+    src.write_bytes(_image().replace(_NAME, b"Doe^Jane^Al ", 1))  # same length, ASCII
+    ds = lazydcm.dcmread(src)
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.save_as(tmp_path / "out.dcm")
+    _read_back(tmp_path / "out.dcm")
