@@ -17,8 +17,10 @@ import attrs
 from lazydcm.io.writer import patch_in_place
 from lazydcm.model.dataset import Dataset, to_tag
 from lazydcm.model.filedataset import FileDataset, ReadOptions, dcmread
+from lazydcm.model.save import _read_ts
 from lazydcm.model.tag import Tag
 from lazydcm.model.values import encode_value
+from lazydcm.model.writecheck import check_write
 
 __all__ = ["EditReport", "edit", "apply_changes", "same_length_patches"]
 
@@ -136,6 +138,9 @@ def edit(
             return EditReport(src, dest, "unchanged", tuple(tags), 0)
         patches = same_length_patches(ds) if (allow_in_place and dest == src) else None
         if patches is not None:
+            # the same checks as a rewrite: a patch must not make the file invalid either
+            read_ts = _read_ts(ds)
+            check_write(ds, read_ts=read_ts, ts=read_ts or "", target=ds.layout)
             size = ds.file_source.size
             ds.close()
             patch_in_place(src, patches, expected_size=size, fsync=fsync)

@@ -117,3 +117,22 @@ def test_charset_changed_over_ascii_text_is_written(tmp_path):
     ds.SpecificCharacterSet = "ISO_IR 192"
     ds.save_as(tmp_path / "out.dcm")
     _read_back(tmp_path / "out.dcm")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"Rows": 3}, r"copied as stored, but \(0028,0010\)"),
+        ({"SpecificCharacterSet": "ISO_IR 192"}, r"Specific Character Set \(0008,0005\)"),
+    ],
+)
+def test_same_length_edit_in_place_passes_the_write_check(changes, message, tmp_path):
+    # both edits fit the old value lengths, so lazydcm.edit would patch the bytes in place
+    src = tmp_path / "src.dcm"
+    data = _image()
+    src.write_bytes(data)
+    with pytest.raises(ValueError, match=message):
+        lazydcm.edit(src, changes)
+    assert src.read_bytes() == data
+    report = lazydcm.edit(src, {"PatientName": "Muller^Jorg"})  # a fitting edit is still patched
+    assert report.strategy == "in-place"
