@@ -333,7 +333,7 @@ class Dataset(DatasetCompat):
             return sequence_items(
                 buf, int(rec.value_offset), length, implicit_vr=item_ctx.implicit_vr,
                 little_endian=item_ctx.little_endian, cut=cut, where=where, options=ctx.options,
-                un_value=un_value, owner=int(rec.tag),
+                un_value=un_value, owner=int(rec.tag), source_little_endian=ctx.little_endian,
             )  # fmt: skip
 
         def make_item(item: Item) -> Dataset:
@@ -341,6 +341,7 @@ class Dataset(DatasetCompat):
                 buf, item, implicit_vr=item_ctx.implicit_vr,
                 little_endian=item_ctx.little_endian, un_value=un_value,
                 options=ctx.options, where=f"item at offset 0x{item.header_offset:X}",
+                source_little_endian=ctx.little_endian,
             )  # fmt: skip
             own_ctx = item_ctx
             if (implicit, little) != (item_ctx.implicit_vr, item_ctx.little_endian):
