@@ -48,6 +48,7 @@ _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 #: Explicit VR bytes that are taken as read (UN and unknown codes go through _vr_for_record).
 _EXPLICIT_VRS = {vr.value.encode("ascii"): vr.value for vr in VR if vr.value != "UN"}
 _CHARSET_VRS = frozenset(CHARSET_VRS)
+_WORD_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV"})  # bytes in the dataset's order
 
 
 @attrs.frozen
@@ -435,6 +436,10 @@ class Dataset(DatasetCompat):
         vr = self._vr_for_new(tag)
         if isinstance(value, (bytes, bytearray)) and vr in _CHARSET_VRS:  # as pydicom: decode
             value = self._get_charset().decode(bytes(value), vr)  # with the dataset's charset
+        order = getattr(getattr(value, "dtype", None), "byteorder", "|")
+        if order != "|" and vr in _WORD_VRS:  # an array's values, in the dataset's byte order
+            little = self.is_little_endian is not False  # as the writer reads them (plan.py)
+            value = value.astype(value.dtype.newbyteorder("<" if little else ">"))
         self._store(DataElement(tag, vr, value))
 
     def _store(self, elem: DataElement) -> None:
