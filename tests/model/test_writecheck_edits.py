@@ -13,6 +13,7 @@ from _build import el, item, part10
 from _corpus import assert_dcmdump_clean
 
 import lazydcm
+from lazydcm.model.edit import apply_changes, same_length_patches
 
 _NAME = b"M\xfcller^J\xf6rg "  # ISO 8859-1 (ISO_IR 100)
 
@@ -136,3 +137,42 @@ def test_same_length_edit_in_place_passes_the_write_check(changes, message, tmp_
     assert src.read_bytes() == data
     report = lazydcm.edit(src, {"PatientName": "Muller^Jorg"})  # a fitting edit is still patched
     assert report.strategy == "in-place"
+
+
+def _two_texts(gap: int) -> bytes:
+    # Patient's Name, then Patient ID after ``gap`` bytes of a private OB value
+    return part10(
+        el(0x00100010, b"PN", b"Doe^Jane")
+        + el(0x00100020, b"LO", b"ID000001")
+        + el(0x00110010, b"LO", b"ACME 1.0")
+        + el(0x00111001, b"OB", bytes(gap))
+        + el(0x00200010, b"SH", b"STUDY001")
+    )
+
+
+def test_several_edits_in_one_page_are_one_patch(tmp_path):
+    path = tmp_path / "a.dcm"
+    path.write_bytes(_two_texts(64))
+    ds = lazydcm.dcmread(path)
+    apply_changes(ds, {"PatientName": "Roe^John", "StudyID": "STUDY002"})
+    patches = same_length_patches(ds)
+    assert patches is not None and len(patches) == 1  # one pwrite: old or new file on a kill
+    ds.close()
+    report = lazydcm.edit(path, {"PatientName": "Roe^John", "StudyID": "STUDY002"})
+    assert report.strategy == "in-place"
+    again = lazydcm.dcmread(path)
+    assert (str(again.PatientName), again.StudyID, again.PatientID) == (
+        "Roe^John",
+        "STUDY002",
+        "ID000001",
+    )
+
+
+def test_edits_in_two_pages_are_a_rewrite(tmp_path):
+    path = tmp_path / "a.dcm"
+    path.write_bytes(_two_texts(8192))  # Study ID two pages after Patient's Name
+    report = lazydcm.edit(path, {"PatientName": "Roe^John", "StudyID": "STUDY002"})
+    assert report.strategy == "rewrite"  # atomic rename, never some of the patches
+    again = lazydcm.dcmread(path)
+    assert (str(again.PatientName), again.StudyID) == ("Roe^John", "STUDY002")
+    assert lazydcm.edit(path, {"PatientName": "Doe^Jane"}).strategy == "in-place"
