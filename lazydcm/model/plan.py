@@ -100,7 +100,10 @@ class Planner:
         segments = self._with_group_lengths(ds, parts)
         if self.same_layout and index is not None and trailing_stop is not None:
             last = max((int(r.end) for r in index.file_order()), default=index.start)
-            if trailing_stop > last:
+            # a file cut inside an element header: those bytes are no element, and a changed
+            # dataset is written without them (a no-op save copies the file whole, above)
+            cut_header = index.truncation is not None and last < index.stop
+            if trailing_stop > last and not cut_header:
                 segments.append(Copy(last, trailing_stop))
         return segments
 

@@ -23,6 +23,8 @@ edits can break (each names the rule it follows):
   the encoding changes (``model/_transcode_plan.py``), so what remains here is refused.
   Native pixel data copied as stored must still fit when an image attribute that sizes it
   (Rows, Columns, Samples per Pixel, Number of Frames, Bits Allocated) was changed.
+* **a file cut short is not written cut short**: once anything changed, the element a
+  truncated file was cut in must be deleted, assigned again or (a sequence) edited inside.
 * **text copied as stored keeps its meaning** (PS3.5 6.1.2.3): a changed Specific Character
   Set (0008,0005) is refused while a text element (SH, LO, ST, LT, UT, UC, PN) copied as
   stored, here or in an item inheriting the charset, holds non-ASCII bytes or ISO 2022
@@ -320,6 +322,32 @@ def _check_charset(ds: Dataset) -> None:
         )
 
 
+def _check_truncation(ds: Dataset, read_ts: str | None, ts: str) -> None:
+    """Refuse a changed dataset of a file cut short whose cut element would be copied as
+    stored: its bytes end where the file did, so the file written would be cut short too. A
+    no-op save (same syntax, nothing changed) writes the same bytes back (docs/deviations.md);
+    a cut element assigned, deleted or (a sequence) edited inside is written whole."""
+    index = ds.index
+    if index is None or index.truncation is None:
+        return
+    meta = getattr(ds, "file_meta", None)
+    changed = ds.is_dirty() or (meta is not None and meta.is_dirty()) or ts != read_ts
+    if not changed:
+        return
+    for rec in index.file_order():
+        tag = int(rec.tag)
+        if int(rec.end) < index.stop or not _copied(ds, tag):
+            continue
+        elem = ds._cache.get(tag)
+        if elem is not None and elem.VR == "SQ" and elem.is_decoded and elem.value.is_dirty():
+            continue
+        raise ValueError(
+            f"the file read was cut short in {_tag(tag)} ({index.truncation}); a changed "
+            "dataset would be written cut short too. Delete that element (del ds[tag]) or "
+            "assign it a whole value before saving, or save without changes"
+        )
+
+
 def check_write(ds: Dataset, *, read_ts: str | None, ts: str, target: ByteLayout) -> None:
     """Refuse, with ``ValueError`` naming the element and the rule, a write of ``ds`` in
     transfer syntax ``ts`` (byte layout ``target``) that would produce an unreadable or invalid
@@ -330,3 +358,4 @@ def check_write(ds: Dataset, *, read_ts: str | None, ts: str, target: ByteLayout
     _check_meta_groups(ds)
     _check_pixels(ds, read_ts, ts, target)
     _check_charset(ds)
+    _check_truncation(ds, read_ts, ts)

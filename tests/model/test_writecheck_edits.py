@@ -176,3 +176,60 @@ def test_edits_in_two_pages_are_a_rewrite(tmp_path):
     again = lazydcm.dcmread(path)
     assert (str(again.PatientName), again.StudyID) == ("Roe^John", "STUDY002")
     assert lazydcm.edit(path, {"PatientName": "Doe^Jane"}).strategy == "in-place"
+
+
+_CUT_BODY = (
+    el(0x00080060, b"CS", b"MR")
+    + el(0x00100010, b"PN", b"Doe^Jane")
+    + el(0x00200013, b"IS", b"7 ")
+    + el(0x00204000, b"LT", b"a long comment here ")  # 28 bytes: header 8, value 20
+)
+_CONTENT = 0x0040A730  # Content Sequence
+_ITEM = el(0x0040A040, b"CS", b"TEXT") + el(0x0040A160, b"UT", b"some text here")
+_CUT_SEQUENCE = (
+    el(0x00080060, b"CS", b"MR")
+    + el(0x00100010, b"PN", b"Doe^Jane")
+    + el(_CONTENT, b"SQ", item(_ITEM + el(_CONTENT, b"SQ", item(_ITEM))))
+)
+
+
+@pytest.mark.parametrize(("body", "cut", "tag"), [(_CUT_BODY, 5, 0x00204000)] + [
+    (_CUT_SEQUENCE, cut, _CONTENT) for cut in (3, 9, 20, 30)
+])  # fmt: skip
+def test_changed_dataset_of_a_file_cut_in_a_value_is_not_written_cut_short(
+    body, cut, tag, tmp_path
+):
+    data = part10(body)[:-cut]
+    (tmp_path / "cut.dcm").write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the truncation warning of the read
+        ds = lazydcm.dcmread(tmp_path / "cut.dcm")
+        ds.PatientName = "Roe^John"
+        with pytest.raises(ValueError, match="cut short"):
+            ds.save_as(tmp_path / "out.dcm")
+        assert not (tmp_path / "out.dcm").exists()
+        with pytest.raises(ValueError, match="cut short"):
+            lazydcm.edit(tmp_path / "cut.dcm", {"PatientName": "Roe^Jack"})  # in place too
+        assert (tmp_path / "cut.dcm").read_bytes() == data
+        del ds[tag]  # without the cut element: written, readable
+        ds.save_as(tmp_path / "out.dcm")
+        lazydcm.dcmread(tmp_path / "cut.dcm").save_as(tmp_path / "same.dcm")
+    assert (tmp_path / "same.dcm").read_bytes() == data  # a no-op save stays byte-identical
+    assert_dcmdump_clean(tmp_path / "out.dcm")
+    assert str(pydicom.dcmread(tmp_path / "out.dcm").PatientName) == "Roe^John"
+    assert tag not in lazydcm.dcmread(tmp_path / "out.dcm")
+
+
+@pytest.mark.parametrize("cut", [21, 27, 31])
+def test_changed_dataset_of_a_file_cut_in_a_header_is_written_without_it(cut, tmp_path):
+    (tmp_path / "cut.dcm").write_bytes(part10(_CUT_BODY)[:-cut])  # 1-7 bytes of a header left
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = lazydcm.dcmread(tmp_path / "cut.dcm")
+        assert ds.truncation is not None
+        ds.PatientName = "Roe^John"
+        ds.save_as(tmp_path / "out.dcm")
+    assert_dcmdump_clean(tmp_path / "out.dcm")
+    again = lazydcm.dcmread(tmp_path / "out.dcm")
+    assert again.truncation is None and str(again.PatientName) == "Roe^John"
+    assert str(pydicom.dcmread(tmp_path / "out.dcm").PatientName) == "Roe^John"
