@@ -236,11 +236,12 @@ def _text_decoder(vr: str, make_item: Callable[[str, Any, Any], Any]) -> _Decode
     uses_charset = vr in CHARSET_VRS
 
     empty = empty_value_for_VR(vr)
+    blank_is_str = vr in _NONE_WHEN_EMPTY
 
     def decode(raw: Any, little_endian: bool, charset: Charset | None, tag: Any, offset: Any):
         data = bytes(raw).rstrip(b" \0")  # PS3.5 6.2: trailing SPACE (NUL for UI) padding
-        if not data:
-            return empty
+        if not data:  # as pydicom: a DS/IS of padding only is "", of length 0 is None
+            return "" if blank_is_str and len(raw) else empty
         if uses_charset and charset is not None:
             codec = charset.codec
             try:
