@@ -439,7 +439,7 @@ class Dataset(DatasetCompat):
         order = getattr(getattr(value, "dtype", None), "byteorder", "|")
         if order != "|" and vr in _WORD_VRS:  # an array's values, in the dataset's byte order
             little = self.is_little_endian is not False  # as the writer reads them (plan.py)
-            value = value.astype(value.dtype.newbyteorder("<" if little else ">"))
+            value = value.astype(value.dtype.newbyteorder("<" if little else ">")).tobytes()
         self._store(DataElement(tag, vr, value))
 
     def _store(self, elem: DataElement) -> None:

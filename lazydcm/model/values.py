@@ -527,7 +527,10 @@ def _coerce_binary(vr: str, value: Any) -> bytes | bytearray | None:
             result = value.encode("latin_1")
         except UnicodeEncodeError:
             result = value.encode("utf-8")
-    elif isinstance(value, (memoryview, np.ndarray)):
+    elif isinstance(value, np.ndarray):  # its values, little endian (a dataset built in code;
+        # Dataset.set_value stores them in the byte order of a dataset read from a file)
+        result = value.astype(value.dtype.newbyteorder("<")).tobytes()
+    elif isinstance(value, memoryview):
         result = value.tobytes()
     else:
         raise TypeError(f"{vr} values are bytes, not {type(value).__name__}")

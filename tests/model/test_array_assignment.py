@@ -61,3 +61,18 @@ def test_array_in_a_dataset_built_in_code_is_little_endian():
     ds = lazydcm.Dataset()
     ds.PixelData = np.arange(3, dtype=">u2")
     assert bytes(ds.PixelData) == b"\0\0\1\0\2\0"
+
+
+@pytest.mark.parametrize("how", ["add_new", "element value", "DataElement"])
+def test_every_way_of_assigning_an_array_keeps_its_values(how, tmp_path):
+    ds = lazydcm.dcmread(_image(tmp_path))
+    values = np.array([[1, 2], [300, 4000]], dtype=">u2")
+    if how == "add_new":
+        ds.add_new(0x7FE00010, "OW", values)
+    elif how == "element value":
+        ds[0x7FE00010].value = values
+    else:
+        ds[0x7FE00010] = lazydcm.DataElement(0x7FE00010, "OW", values)
+    assert ds.pixel_array.tolist() == values.tolist()
+    ds.save_as(tmp_path / "out.dcm")
+    assert lazydcm.dcmread(tmp_path / "out.dcm").pixel_array.tolist() == values.tolist()
