@@ -691,6 +691,32 @@ def pool_context() -> Any:
     return multiprocessing.get_context()
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it dies (a killed
+    ``lazydcm edit -j N`` left its workers waiting forever for work, each holding the files
+    it had open). On Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``); elsewhere a
+    daemon thread checks the parent once a second. A worker killed mid-write leaves nothing
+    behind (``lazydcm.io.writer``: anonymous or reclaimed temporaries)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # died before the call: the signal never comes
+                os._exit(1)
+            return
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lazydcm-parent-watch", daemon=True).start()
+
+
 def map_files(
     func: Callable[[T], R], items: Sequence[T], *, jobs: int = 1, chunk_size: int | None = None
 ) -> Iterator[R]:
@@ -698,7 +724,8 @@ def map_files(
 
     ``func`` and the items must pickle; ``func`` should report per-item failures in its result
     (an exception it raises propagates and stops the run). Items go to workers in chunks
-    (default: small enough to spread the work and keep progress moving).
+    (default: small enough to spread the work and keep progress moving). Workers end when
+    the calling process dies, even by SIGKILL.
     """
     items = list(items)
     if jobs <= 1 or len(items) <= 1:
@@ -707,7 +734,12 @@ def map_files(
         return
     size = chunk_size or max(1, min(64, math.ceil(len(items) / (jobs * 8))))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=pool_context(),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = [pool.submit(_run_chunk, func, chunk) for chunk in chunks]
         try:
             for future in futures:

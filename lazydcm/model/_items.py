@@ -29,7 +29,7 @@ def _mode(options: Any, name: str) -> str:
 def sequence_items(
     buf, value_offset: int, length: int, *, implicit_vr: bool, little_endian: bool,
     cut: Exception | None, where: str, options: Any = None, un_value: bool = False,
-    owner: int | None = None,
+    owner: int | None = None, source_little_endian: bool = True,
 ) -> list[Item]:  # fmt: skip
     """The items of a sequence value at ``value_offset`` (``length`` may be undefined).
 
@@ -39,8 +39,9 @@ def sequence_items(
     ``options.on_truncation`` (``ReadOptions``; None means the defaults) says: ``"raise"``
     raises ``cut``.
     ``un_value``: the value is stored as UN; when its items do not walk in implicit VR little
-    endian (PS3.5 6.2.2) but do in explicit VR little endian, the latter is used (see
-    :func:`index_item`). ``owner``: the sequence's tag, named by errors that name no tag.
+    endian (PS3.5 6.2.2) but do in explicit VR in the byte order of the file
+    (``source_little_endian``; then little endian), that is used (see :func:`index_item`).
+    ``owner``: the sequence's tag, named by errors that name no tag.
 
     Raises:
         InvalidDicomError: malformed item structure; ``cut`` in the strict reading.
@@ -54,10 +55,11 @@ def sequence_items(
             if un_value:
                 # explicit VR items inside UN (see index_item): an undefined-length item's
                 # content must be walked in its own layout to find its delimiter
-                with contextlib.suppress(InvalidDicomError):
-                    return scan_items(
-                        buf, value_offset, length, implicit_vr=False, little_endian=True
-                    )
+                for little in _explicit_orders(source_little_endian):
+                    with contextlib.suppress(InvalidDicomError):
+                        return scan_items(
+                            buf, value_offset, length, implicit_vr=False, little_endian=little
+                        )
             if exc.tag is None and owner is not None:  # name the sequence
                 raise type(exc)(exc.reason, offset=exc.offset, tag=owner) from None
             raise
@@ -92,6 +94,12 @@ def _scan(
     )
 
 
+def _explicit_orders(source_little_endian: bool) -> tuple[bool, ...]:
+    """Byte orders to try for explicit VR items inside UN: the file's own first (a big endian
+    file's writer copied its explicit VR Big Endian items), then little endian."""
+    return (True,) if source_little_endian else (False, True)
+
+
 def _looks_explicit(buf, item: Item) -> bool:
     """True when the item's first element header has two VR letters at bytes 4-5."""
     start = int(item.value_offset)
@@ -100,7 +108,7 @@ def _looks_explicit(buf, item: Item) -> bool:
 
 def index_item(
     buf, item: Item, *, implicit_vr: bool, little_endian: bool, un_value: bool,
-    options: Any, where: str,
+    options: Any, where: str, source_little_endian: bool = True,
 ) -> tuple[ElementIndex, bool, bool]:  # fmt: skip
     """Index one item's content; return ``(index, implicit_vr, little_endian)`` as used.
 
@@ -109,8 +117,9 @@ def index_item(
     VR SQ into UN but kept the explicit encoding of its items. Detection: when the implicit
     reading fails (an explicit header read as implicit takes its VR letters and 16-bit length
     as a 32-bit length, which runs past the item), and bytes 4-5 of the item's first element
-    are a known VR, the item is scanned as Explicit VR Little Endian; if that scan succeeds,
-    it is the item's layout. Otherwise the implicit reading's error is raised. A conformant
+    are a known VR, the item is scanned as explicit VR in the file's byte order
+    (``source_little_endian``), then as Explicit VR Little Endian; the first scan that
+    succeeds gives the item's layout. Otherwise the implicit reading's error is raised. A conformant
     item never reaches the second scan.
 
     Deviations the scanner tolerated inside the item are reported per
@@ -124,9 +133,11 @@ def index_item(
     except InvalidDicomError as first:
         found = None
         if un_value and _looks_explicit(buf, item):
-            with contextlib.suppress(InvalidDicomError):
-                found = _scan(buf, item, False, True)
-                implicit_vr, little_endian = False, True
+            for little in _explicit_orders(source_little_endian):
+                with contextlib.suppress(InvalidDicomError):
+                    found = _scan(buf, item, False, little)
+                    implicit_vr, little_endian = False, little
+                    break
         if found is None:
             if not isinstance(first, TruncatedDicomError):
                 raise

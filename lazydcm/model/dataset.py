@@ -48,6 +48,7 @@ _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 #: Explicit VR bytes that are taken as read (UN and unknown codes go through _vr_for_record).
 _EXPLICIT_VRS = {vr.value.encode("ascii"): vr.value for vr in VR if vr.value != "UN"}
 _CHARSET_VRS = frozenset(CHARSET_VRS)
+_WORD_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV"})  # bytes in the dataset's order
 
 
 @attrs.frozen
@@ -333,7 +334,7 @@ class Dataset(DatasetCompat):
             return sequence_items(
                 buf, int(rec.value_offset), length, implicit_vr=item_ctx.implicit_vr,
                 little_endian=item_ctx.little_endian, cut=cut, where=where, options=ctx.options,
-                un_value=un_value, owner=int(rec.tag),
+                un_value=un_value, owner=int(rec.tag), source_little_endian=ctx.little_endian,
             )  # fmt: skip
 
         def make_item(item: Item) -> Dataset:
@@ -341,6 +342,7 @@ class Dataset(DatasetCompat):
                 buf, item, implicit_vr=item_ctx.implicit_vr,
                 little_endian=item_ctx.little_endian, un_value=un_value,
                 options=ctx.options, where=f"item at offset 0x{item.header_offset:X}",
+                source_little_endian=ctx.little_endian,
             )  # fmt: skip
             own_ctx = item_ctx
             if (implicit, little) != (item_ctx.implicit_vr, item_ctx.little_endian):
@@ -434,6 +436,10 @@ class Dataset(DatasetCompat):
         vr = self._vr_for_new(tag)
         if isinstance(value, (bytes, bytearray)) and vr in _CHARSET_VRS:  # as pydicom: decode
             value = self._get_charset().decode(bytes(value), vr)  # with the dataset's charset
+        order = getattr(getattr(value, "dtype", None), "byteorder", "|")
+        if order != "|" and vr in _WORD_VRS:  # an array's values, in the dataset's byte order
+            little = self.is_little_endian is not False  # as the writer reads them (plan.py)
+            value = value.astype(value.dtype.newbyteorder("<" if little else ">")).tobytes()
         self._store(DataElement(tag, vr, value))
 
     def _store(self, elem: DataElement) -> None:

@@ -17,8 +17,10 @@ import attrs
 from lazydcm.io.writer import patch_in_place
 from lazydcm.model.dataset import Dataset, to_tag
 from lazydcm.model.filedataset import FileDataset, ReadOptions, dcmread
+from lazydcm.model.save import _read_ts
 from lazydcm.model.tag import Tag
 from lazydcm.model.values import encode_value
+from lazydcm.model.writecheck import check_write
 
 __all__ = ["EditReport", "edit", "apply_changes", "same_length_patches"]
 
@@ -74,7 +76,9 @@ def apply_changes(ds: Dataset, changes: Mapping[Any, Any]) -> list[Tag]:
 
 def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
     """Byte patches realising the dataset's edits in place, or None when that is impossible
-    (an element added, deleted, resized, inside a sequence, in the meta group, deflated...)."""
+    (an element added, deleted, resized, inside a sequence, in the meta group, deflated...) or
+    not safe from a kill (the changed bytes span more than one 4 KiB page); several edits come
+    back as one patch."""
     if ds.layout.deflated or (ds.file_meta is not None and ds.file_meta.is_dirty()):
         return None
     for elem in ds._cache.values():
@@ -101,7 +105,34 @@ def same_length_patches(ds: FileDataset) -> list[tuple[int, bytes]] | None:
         if len(data) != rec.length:
             return None
         patches.append((int(rec.value_offset), data))
-    return patches
+    return _one_page_write(ds, patches)
+
+
+#: In-place edits are made by one ``pwrite`` inside one page: the kernel copies a page into the
+#: page cache as a whole, so a process killed during the call leaves the old or the new bytes
+#: (a longer write may stop at a page boundary when the writer is killed).
+_PAGE = 4096
+
+
+def _one_page_write(
+    ds: FileDataset, patches: list[tuple[int, bytes]]
+) -> list[tuple[int, bytes]] | None:
+    """The patches merged into one (the unchanged bytes between them copied from the file), or
+    None — the file is then rewritten, atomically — when they do not all lie in one 4 KiB
+    page: a killed in-place edit must leave the original or the edited file, never some
+    patches of several (issue 10, kind 10)."""
+    if not patches:
+        return patches
+    start = min(offset for offset, _ in patches)
+    stop = max(offset + len(data) for offset, data in patches)
+    if start // _PAGE != (stop - 1) // _PAGE:
+        return None
+    if len(patches) == 1:
+        return patches
+    span = bytearray(ds.file_source.view(start, stop - start))
+    for offset, data in patches:
+        span[offset - start : offset - start + len(data)] = data
+    return [(start, bytes(span))]
 
 
 def edit(
@@ -136,6 +167,9 @@ def edit(
             return EditReport(src, dest, "unchanged", tuple(tags), 0)
         patches = same_length_patches(ds) if (allow_in_place and dest == src) else None
         if patches is not None:
+            # the same checks as a rewrite: a patch must not make the file invalid either
+            read_ts = _read_ts(ds)
+            check_write(ds, read_ts=read_ts, ts=read_ts or "", target=ds.layout)
             size = ds.file_source.size
             ds.close()
             patch_in_place(src, patches, expected_size=size, fsync=fsync)

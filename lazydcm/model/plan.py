@@ -100,7 +100,10 @@ class Planner:
         segments = self._with_group_lengths(ds, parts)
         if self.same_layout and index is not None and trailing_stop is not None:
             last = max((int(r.end) for r in index.file_order()), default=index.start)
-            if trailing_stop > last:
+            # a file cut inside an element header: those bytes are no element, and a changed
+            # dataset is written without them (a no-op save copies the file whole, above)
+            cut_header = index.truncation is not None and last < index.stop
+            if trailing_stop > last and not cut_header:
                 segments.append(Copy(last, trailing_stop))
         return segments
 
@@ -174,7 +177,12 @@ class Planner:
         items = self if rec.vr != b"UN" else attrs.evolve(self, layout=_UN_ITEMS)
         body: list[Segment] = []
         for slot in seq.slots:
-            body.extend(items._item(ds, slot.record, slot.dataset))
+            item = slot.dataset
+            if item is None and rec.vr == b"UN" and slot.record is not None:
+                # a copied item must be in the layout the edited ones are written in: an
+                # explicit VR item (read so, see model/_items.py) is encoded afresh too
+                item = seq._dataset_at(slot)
+            body.extend(items._item(ds, slot.record, item))
         index = ds.index
         if index is not None and index.truncation is not None and int(rec.end) >= index.stop:
             return self.encode(ds, elem)  # cut short: no delimiter to copy; written whole
@@ -187,20 +195,21 @@ class Planner:
 
     def _item(self, parent: Dataset, record: Any, item: Dataset | None) -> list[Segment]:
         little = self.layout.little_endian
-        if record is not None and (item is None or not item.is_dirty()):
+        ctx = item._ctx if item is not None else None
+        other_layout = ctx is not None and (ctx.implicit_vr, ctx.little_endian) != (
+            self.layout.implicit_vr,
+            little,
+        )  # an item read in another layout (explicit VR inside UN)
+        if record is not None and (item is None or not (item.is_dirty() or other_layout)):
             return [Copy(int(record.header_offset), int(record.end))]
         assert item is not None
         if record is None:
             body = self.dataset(item)
             return [Emit(_item_tag_bytes(ITEM, segments_size(body), little))] + body
-        ctx = item._ctx
-        if ctx is not None and (ctx.implicit_vr, ctx.little_endian) != (
-            self.layout.implicit_vr,
-            self.layout.little_endian,
-        ):  # an item read in another layout (explicit VR inside UN): encoded afresh
+        if other_layout:  # encoded afresh, with its own item header and delimiter
             body = attrs.evolve(self, same_layout=False).dataset(item)
-        else:
-            body = self.dataset(item)
+            return [Emit(_item_tag_bytes(ITEM, segments_size(body), little))] + body
+        body = self.dataset(item)
         if record.undefined_length:
             return (
                 [Copy(int(record.header_offset), int(record.value_offset))]

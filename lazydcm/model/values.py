@@ -236,11 +236,12 @@ def _text_decoder(vr: str, make_item: Callable[[str, Any, Any], Any]) -> _Decode
     uses_charset = vr in CHARSET_VRS
 
     empty = empty_value_for_VR(vr)
+    blank_is_str = vr in _NONE_WHEN_EMPTY
 
     def decode(raw: Any, little_endian: bool, charset: Charset | None, tag: Any, offset: Any):
         data = bytes(raw).rstrip(b" \0")  # PS3.5 6.2: trailing SPACE (NUL for UI) padding
-        if not data:
-            return empty
+        if not data:  # as pydicom: a DS/IS of padding only is "", of length 0 is None
+            return "" if blank_is_str and len(raw) else empty
         if uses_charset and charset is not None:
             codec = charset.codec
             try:
@@ -526,7 +527,10 @@ def _coerce_binary(vr: str, value: Any) -> bytes | bytearray | None:
             result = value.encode("latin_1")
         except UnicodeEncodeError:
             result = value.encode("utf-8")
-    elif isinstance(value, (memoryview, np.ndarray)):
+    elif isinstance(value, np.ndarray):  # its values, little endian (a dataset built in code;
+        # Dataset.set_value stores them in the byte order of a dataset read from a file)
+        result = value.astype(value.dtype.newbyteorder("<")).tobytes()
+    elif isinstance(value, memoryview):
         result = value.tobytes()
     else:
         raise TypeError(f"{vr} values are bytes, not {type(value).__name__}")

@@ -21,6 +21,14 @@ edits can break (each names the rule it follows):
   syntax is the one it was read in (whatever the file held); in another syntax it is copied
   when both are native and transcoded frame by frame by ``file_plan`` before this check when
   the encoding changes (``model/_transcode_plan.py``), so what remains here is refused.
+  Native pixel data copied as stored must still fit when an image attribute that sizes it
+  (Rows, Columns, Samples per Pixel, Number of Frames, Bits Allocated) was changed.
+* **a file cut short is not written cut short**: once anything changed, the element a
+  truncated file was cut in must be deleted, assigned again or (a sequence) edited inside.
+* **text copied as stored keeps its meaning** (PS3.5 6.1.2.3): a changed Specific Character
+  Set (0008,0005) is refused while a text element (SH, LO, ST, LT, UT, UC, PN) copied as
+  stored, here or in an item inheriting the charset, holds non-ASCII bytes or ISO 2022
+  escapes; text assigned again is encoded in the new charset.
 
 The body's byte layout always follows the transfer syntax written in the meta group: that is
 ``file_plan``'s rule (the syntax is the ``transfer_syntax`` argument, else the one in
@@ -33,15 +41,21 @@ from __future__ import annotations
 from typing import Any
 
 from lazydcm.io.syntax import ByteLayout
+from lazydcm.model.charset import Charset
 from lazydcm.model.dataset import Dataset
 from lazydcm.model.element import is_buffer
 from lazydcm.model.uid import UID
+from lazydcm.model.vr import CHARSET_VRS
 
 __all__ = ["check_write", "checked_preamble", "fragment_problem"]
 
 _PIXEL_DATA = 0x7FE00010
 _PREAMBLE_LENGTH = 128
 _SEQ_DELIM_LE = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"  # (FFFE,E0DD), length 0
+_SPECIFIC_CHARSET = 0x00080005
+#: Rows, Columns, Samples per Pixel, Number of Frames, Bits Allocated: the size of native
+#: Pixel Data follows from them (PS3.5 8.1.1)
+_IMAGE_ATTRIBUTES = (0x00280010, 0x00280011, 0x00280002, 0x00280008, 0x00280100)
 _ITEM_LE = b"\xfe\xff\x00\xe0"  # (FFFE,E000), little endian: PS3.5 A.4 is always little endian
 
 
@@ -127,6 +141,35 @@ def _native_length_problem(ds: Dataset, value: Any) -> str | None:
     )
 
 
+def _check_changed_image_attributes(ds: Dataset, stored: int, ts: str) -> None:
+    """Refuse a changed image attribute that no longer fits the native Pixel Data copied as
+    stored (PS3.5 8.1.1; PS3.3 C.7.6.3). Files whose attributes were not edited are copied as
+    they are, whatever they held."""
+    edited = [
+        tag
+        for tag in _IMAGE_ATTRIBUTES
+        if tag in ds._edits
+        or (tag in ds._cache and ds._cache[tag].is_decoded and ds._cache[tag].changed_in_place())
+    ]
+    if not edited:
+        return
+    # the stored length stands in for the value: only its size matters
+    problem = _native_length_problem(ds, _Sized(stored))
+    if problem is not None:
+        raise ValueError(
+            f"Pixel Data (7FE0,0010) in native {_name(ts)} is copied as stored, but "
+            f"{', '.join(_tag(t) for t in edited)} changed: {problem}. Assign Pixel Data "
+            "that fits the new attributes, or keep them"
+        )
+
+
+class _Sized:
+    """A stand-in value of ``nbytes`` bytes for :func:`_native_length_problem`."""
+
+    def __init__(self, nbytes: int) -> None:
+        self.nbytes = nbytes
+
+
 def _nested_group_2(ds: Dataset) -> int | None:
     """A group 0002 tag set inside a changed or new sequence item of ``ds``, or None."""
     items: list[Dataset] = []
@@ -180,10 +223,12 @@ def _check_pixels(ds: Dataset, read_ts: str | None, ts: str, target: ByteLayout)
         if cached is not None and cached.changed_in_place():
             assigned = cached
     if assigned is None:  # as stored in the file read: copied, never transcoded
-        if read_ts is not None and ts == read_ts:
-            return  # written as it was read (a no-op save of any file stays byte-identical)
         record = ds._record(_PIXEL_DATA)
         stored_encapsulated = bool(record is not None and record.undefined_length)
+        if not stored_encapsulated and record is not None:
+            _check_changed_image_attributes(ds, int(record.length), ts)
+        if read_ts is not None and ts == read_ts:
+            return  # written as it was read (a no-op save of any file stays byte-identical)
         if stored_encapsulated == target.encapsulated and not stored_encapsulated:
             return
         raise ValueError(
@@ -216,6 +261,93 @@ def _check_pixels(ds: Dataset, read_ts: str | None, ts: str, target: ByteLayout)
         raise ValueError(f"Pixel Data (7FE0,0010) in native {_name(ts)}: {problem}{hint}")
 
 
+def _copied(ds: Dataset, tag: int) -> bool:
+    """Whether element ``tag`` of ``ds`` (read from a file) is written as its stored bytes."""
+    if tag in ds._edits:
+        return False
+    elem = ds._cache.get(tag)
+    return elem is None or not elem.is_decoded or not elem.changed_in_place()
+
+
+def _stale_text(ds: Dataset) -> int | None:
+    """A text element of ``ds`` (or of an item inheriting its charset) copied as stored whose
+    bytes are not plain ASCII, so that they may mean something else under a changed charset;
+    or None."""
+    index = ds.index
+    if index is None or ds._ctx is None:
+        return None
+    for rec in index.file_order():
+        tag = int(rec.tag)
+        if not _copied(ds, tag) and tag not in ds._cache:
+            continue
+        elem = ds._element(tag)
+        if elem is None:
+            continue
+        if elem.VR == "SQ":
+            if not elem.is_decoded and not _copied(ds, tag):
+                continue
+            for item in elem.value:
+                if _SPECIFIC_CHARSET not in item:  # an item with its own charset keeps it
+                    found = _stale_text(item)
+                    if found is not None:
+                        return found
+            continue
+        if elem.VR not in CHARSET_VRS or rec.undefined_length or not _copied(ds, tag):
+            continue
+        raw = bytes(ds._ctx.source.view(rec.value_offset, rec.length))
+        if not raw.isascii() or b"\x1b" in raw:  # 8-bit, or ISO 2022 escapes (PS3.5 6.1.2.5)
+            return tag
+    return None
+
+
+def _check_charset(ds: Dataset) -> None:
+    """Refuse a changed Specific Character Set (0008,0005) while text copied as stored is
+    encoded in the old one (PS3.5 6.1.2.3: text is read with the charset the dataset names,
+    so those bytes would be misread)."""
+    if ds.index is None or _copied(ds, _SPECIFIC_CHARSET):
+        return
+    rec = ds._record(_SPECIFIC_CHARSET)
+    stored = bytes(ds._ctx.source.view(rec.value_offset, rec.length)) if rec is not None else None
+    old = Charset.from_specific_character_set(stored)
+    if old == ds._get_charset():
+        return
+    tag = _stale_text(ds)
+    if tag is not None:
+        raise ValueError(
+            f"Specific Character Set (0008,0005) changed from {list(old.terms)} to "
+            f"{list(ds._get_charset().terms)}, but {_tag(tag)} is copied as stored with "
+            "non-ASCII bytes in the old character set, which would be misread (PS3.5 "
+            "6.1.2.3). Read the text values before changing it and assign them again "
+            "(they are then encoded in the new one), or keep the character set"
+        )
+
+
+def _check_truncation(ds: Dataset, read_ts: str | None, ts: str) -> None:
+    """Refuse a changed dataset of a file cut short whose cut element would be copied as
+    stored: its bytes end where the file did, so the file written would be cut short too. A
+    no-op save (same syntax, nothing changed) writes the same bytes back (docs/deviations.md);
+    a cut element assigned, deleted or (a sequence) edited inside is written whole."""
+    index = ds.index
+    if index is None or index.truncation is None:
+        return
+    meta = getattr(ds, "file_meta", None)
+    changed = ds.is_dirty() or (meta is not None and meta.is_dirty()) or ts != read_ts
+    if not changed:
+        return
+    for rec in index.file_order():
+        tag = int(rec.tag)
+        if int(rec.end) < index.stop or not _copied(ds, tag):
+            continue
+        elem = ds._cache.get(tag)
+        if elem is not None and elem.VR == "SQ" and elem.is_decoded and elem.value.is_dirty():
+            continue
+        raise ValueError(
+            f"the file read was cut short in {_tag(tag)} ({index.truncation}); a changed "
+            "dataset would be written cut short too. Delete that element (del ds[tag]) or "
+            "assign it a whole value before saving, or save without changes"
+        )
+
+
 def check_write(ds: Dataset, *, read_ts: str | None, ts: str, target: ByteLayout) -> None:
     """Refuse, with ``ValueError`` naming the element and the rule, a write of ``ds`` in
     transfer syntax ``ts`` (byte layout ``target``) that would produce an unreadable or invalid
@@ -225,3 +357,5 @@ def check_write(ds: Dataset, *, read_ts: str | None, ts: str, target: ByteLayout
     checked_preamble(ds)
     _check_meta_groups(ds)
     _check_pixels(ds, read_ts, ts, target)
+    _check_charset(ds)
+    _check_truncation(ds, read_ts, ts)

@@ -242,6 +242,7 @@ def native_array(
         flat = _unpack_bits(view, spec, first, count)
         arr = _shape_frames(flat, spec, count)
     elif spec.kind == "int" and spec.is_ybr_422:
+        spec.check_native_422()
         per_frame = spec.rows * spec.columns * 2  # samples per native 4:2:2 frame
         flat = _read_samples(view, spec, first * spec.frame_nbytes, count * per_frame)
         arr = _expand_ybr_422(flat, spec, count)

@@ -201,9 +201,6 @@ class PixelSpec:
             raise _bad("PixelRepresentation", f"is {self.pixel_representation}; it must be 0 or 1")
         if self.planar_configuration not in (0, 1):
             raise _bad("PlanarConfiguration", f"is {self.planar_configuration}; it must be 0 or 1")
-        if self.is_ybr_422 and self.columns % 2:
-            # PS3.3 C.7.6.3.1.2: YBR_FULL_422 pairs horizontally adjacent pixels
-            raise _bad("Columns", f"is {self.columns}; YBR_FULL_422 needs an even number")
 
     @classmethod
     def from_dataset(
@@ -270,6 +267,14 @@ class PixelSpec:
     def is_ybr_422(self) -> bool:
         """True for 3-sample YBR_FULL_422, whose *native* encoding is subsampled."""
         return self.photometric == "YBR_FULL_422" and self.samples_per_pixel == 3
+
+    def check_native_422(self) -> None:
+        """Raise :class:`InvalidDicomError` (tag Columns) when *native* YBR_FULL_422 has an odd
+        number of columns: its encoding pairs horizontally adjacent pixels (PS3.3
+        C.7.6.3.1.2). Encapsulated YBR_FULL_422 (JPEG's 4:2:2 subsampling) has no such rule;
+        its codec pads the last pair."""
+        if self.is_ybr_422 and self.columns % 2:
+            raise _bad("Columns", f"is {self.columns}; native YBR_FULL_422 needs an even number")
 
     @property
     def samples_per_frame(self) -> int:

@@ -104,17 +104,21 @@ def test_photometric_is_normalised():
         ({"PixelRepresentation": 2}, 0x00280103, "0 or 1"),
         ({"SamplesPerPixel": 5}, 0x00280002, "1..4"),
         ({"SamplesPerPixel": 3, "PlanarConfiguration": 2}, 0x00280006, "0 or 1"),
-        (
-            {"SamplesPerPixel": 3, "PhotometricInterpretation": "YBR_FULL_422", "Columns": 5},
-            0x00280011,
-            "even",
-        ),
     ],
 )
 def test_invalid_values_name_the_element(changes, tag, match):
     with pytest.raises(InvalidDicomError, match=match) as info:
         spec_from(**changes)
     assert info.value.tag == tag
+
+
+def test_odd_columns_of_ybr_full_422_are_refused_for_native_data_only():
+    # PS3.3 C.7.6.3.1.2 pairs pixels in the native encoding; JPEG's 4:2:2 pads the last pair
+    spec = spec_from(SamplesPerPixel=3, PhotometricInterpretation="YBR_FULL_422", Columns=5)
+    with pytest.raises(InvalidDicomError, match="even") as info:
+        spec.check_native_422()
+    assert info.value.tag == 0x00280011
+    spec_from(SamplesPerPixel=3, PhotometricInterpretation="YBR_FULL_422").check_native_422()
 
 
 def test_planar_configuration_ignored_for_one_sample():

@@ -462,7 +462,9 @@ class EditSaveReopen(RuleBasedStateMachine):
         report = lazydcm.edit(self.path, changes)
         event(f"lazydcm.edit: {report.strategy}")
         assert report.strategy in ("in-place", "rewrite", "unchanged")
-        if fits and not self.layout.deflated:
+        if fits and not self.layout.deflated and size <= 4096:
+            # in place when the changed bytes lie in one 4 KiB page (a kill then leaves the
+            # old or the new file); in a file of one page they always do
             assert report.strategy == "in-place", report
         if report.strategy == "in-place":
             assert os.path.getsize(self.path) == size
