@@ -24,10 +24,12 @@ from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.header import UNDEFINED_LENGTH
 from lazydcm.model import _display, dictionary
 from lazydcm.model._dataset_compat import DatasetCompat
+from lazydcm.model._dataset_pixels import DatasetPixels
 from lazydcm.model._pickle import MISSING as _MISSING
 from lazydcm.model._pickle import reduce_dataset
 from lazydcm.model._pickle import reopened_attribute as _reopened_attribute
 from lazydcm.model._private import attached_vr, private_vr, vr_for_new
+from lazydcm.model._private_block import PrivateBlock
 from lazydcm.model.charset import Charset
 from lazydcm.model.element import DataElement
 from lazydcm.model.sequence import Sequence
@@ -85,7 +87,7 @@ def to_tag(key: Any) -> Tag:
     return Tag(key)
 
 
-class Dataset(DatasetCompat):
+class Dataset(DatasetPixels, DatasetCompat):
     """A DICOM dataset with the familiar pydicom-style API.
 
     ``Dataset()`` builds an empty one in code. Access by keyword (``ds.PatientName``), by tag
@@ -789,72 +791,3 @@ class Dataset(DatasetCompat):
             enforce_file_format=enforce_file_format,
             **options,
         )
-
-    # -- pixels (implemented in lazydcm.pixels; imported on use) --------------------------
-    @property
-    def pixel_array(self) -> Any:
-        """All frames as an array (frames, rows, cols[, samples]); the frame axis is dropped
-        for a single frame. For native syntaxes a numpy-compatible ``PixelArray`` made in O(1)
-        that reads frames as they are used, over a copy-on-write mapping (edits in place never
-        reach the file); cached until Pixel Data or an image attribute changes. See
-        ``lazydcm.pixels.access.pixel_array`` and ``lazydcm.pixels.lazy``."""
-        if self._pixel_cache is None:
-            from lazydcm.pixels.access import pixel_array
-
-            with self._decode_lock():
-                if self._pixel_cache is None:
-                    object.__setattr__(self, "_pixel_cache", pixel_array(self))
-        return self._pixel_cache
-
-    def frame(self, index: int) -> Any:
-        """Frame ``index`` as a numpy array (a view over the mapping when possible)."""
-        from lazydcm.pixels.access import frame
-
-        return frame(self, index)
-
-    def iter_frames(self) -> Iterator[Any]:
-        """Each frame in turn (views when possible; compressed frames decoded one at a time)."""
-        from lazydcm.pixels.access import iter_frames
-
-        return iter_frames(self)
-
-    def frame_bytes(self, index: int) -> bytes:
-        """The compressed bytes of frame ``index`` of encapsulated pixel data."""
-        from lazydcm.pixels.access import frame_bytes
-
-        return frame_bytes(self, index)
-
-    def to_image(self, *, frame: int | None = None, window: Any = None) -> Any:
-        """Frame (default: the first) through the display pipeline as an 8-bit numpy image."""
-        from lazydcm.pixels.access import to_image
-
-        return to_image(self, frame=frame, window=window)
-
-
-class PrivateBlock:
-    """The elements of one private block: ``block[0x01]`` is element ``(gggg,xx01)``."""
-
-    def __init__(self, dataset: Dataset, group: int, slot: int, creator: str) -> None:
-        self.dataset = dataset
-        self.group = group
-        self.slot = slot
-        self.private_creator = creator
-
-    def get_tag(self, offset: int) -> Tag:
-        if not 0 <= offset <= 0xFF:
-            raise ValueError("a private element offset is 0x00..0xFF")
-        return Tag((self.group << 16) | (self.slot << 8) | offset)
-
-    def __getitem__(self, offset: int) -> DataElement:
-        return self.dataset[self.get_tag(offset)]
-
-    def __contains__(self, offset: int) -> bool:
-        return self.get_tag(offset) in self.dataset
-
-    def __delitem__(self, offset: int) -> None:
-        del self.dataset[self.get_tag(offset)]
-
-    def add_new(self, offset: int, VR: str | None, value: Any) -> None:
-        """Add element (gggg,xx``offset``); ``VR`` None takes it from the private dictionary by
-        this block's creator (UN when the creator's dictionary does not know it)."""
-        self.dataset.add_new(self.get_tag(offset), VR, value)
