@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -22,6 +21,7 @@ from lazydcm._cli.common import (
     UsageError,
     atomic_output,
     atomic_path,
+    mirrored_outputs,
     split_list,
 )
 
@@ -70,18 +70,7 @@ def _edit_jobs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     files = _find(args.paths, args.recursive)
     if args.output is None:
         return [(f.path, None) for f in files]
-    if os.path.exists(args.output) and not os.path.isdir(args.output):
-        raise UsageError(f"-o {args.output}: not a directory")
-    jobs: list[tuple[str, str | None]] = []
-    seen: dict[str, str] = {}
-    for found in files:
-        out = os.path.join(args.output, found.relative)
-        key = os.path.normpath(os.path.abspath(out))
-        if key in seen:
-            raise UsageError(f"{found.path} and {seen[key]} would both be written to {out}")
-        seen[key] = found.path
-        jobs.append((found.path, out))
-    return jobs
+    return list(mirrored_outputs(files, args.output))
 
 
 _STRATEGY_WORDS = {

@@ -160,3 +160,25 @@ def split_list(text: str) -> list[str]:
     belong to the tag)."""
     items = [m.group(1).strip() for m in _LIST_ITEM.finditer(text)]
     return [item for item in items if item]
+
+
+def mirrored_outputs(files: Any, output: str) -> list[tuple[str, str]]:
+    """``(input, output)`` pairs for ``files`` (``archive.FoundFile``: ``path``, ``relative``)
+    written under the directory ``output`` as the input tree is laid out.
+
+    Raises UsageError when ``output`` exists and is not a directory, when two inputs would be
+    written to one path, or when an output would be its own input."""
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise UsageError(f"-o {output}: not a directory")
+    pairs: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for found in files:
+        out = os.path.join(output, found.relative)
+        key = os.path.realpath(out)
+        if key in seen:
+            raise UsageError(f"{found.path} and {seen[key]} would both be written to {out}")
+        if key == os.path.realpath(found.path):
+            raise UsageError(f"{found.path}: -o would overwrite the input")
+        seen[key] = found.path
+        pairs.append((found.path, out))
+    return pairs

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 from collections.abc import Iterator
 from typing import Any
 
 from lazydcm import archive
-from lazydcm._cli.common import EXIT_FAILED, EXIT_OK, Console, Progress, UsageError
+from lazydcm._cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Console,
+    Progress,
+    UsageError,
+    mirrored_outputs,
+)
 
 __all__ = ["resolve_syntax", "parse_options", "run_convert", "add_parser"]
 
@@ -144,20 +150,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
         files = archive.find_files(args.paths, recursive=args.recursive)
     except IsADirectoryError as exc:
         raise UsageError(str(exc)) from None
-    if os.path.exists(args.output) and not os.path.isdir(args.output):
-        raise UsageError(f"-o {args.output}: not a directory")
-    jobs: list[tuple[str, str]] = []
-    seen: dict[str, str] = {}
-    for found in files:
-        out = os.path.join(args.output, found.relative)
-        key = os.path.normpath(os.path.abspath(out))
-        if key in seen:
-            raise UsageError(f"{found.path} and {seen[key]} would both be written to {out}")
-        if key == os.path.normpath(os.path.abspath(found.path)):
-            raise UsageError(f"{found.path}: -o would overwrite the input")
-        seen[key] = found.path
-        jobs.append((found.path, out))
-    return jobs
+    return mirrored_outputs(files, args.output)
 
 
 def _reports(

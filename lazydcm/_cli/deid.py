@@ -20,6 +20,7 @@ from lazydcm._cli.common import (
     UsageError,
     atomic_output,
     atomic_path,
+    mirrored_outputs,
 )
 from lazydcm.deid import OPTION_NAMES, Profile
 from lazydcm.deid.files import DeidTask, FileResult
@@ -114,18 +115,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
             raise UsageError(f"-o {args.output} is inside the input tree {raw}: refusing")
     if args.map and _inside(args.map, args.output):
         raise UsageError(f"--map {args.map}: keep the UID map out of the output tree")
-    found = archive.find_files(args.paths, recursive=True)
-    jobs, seen = [], {}
-    for item in found:
-        out = os.path.join(args.output, item.relative)
-        key = os.path.realpath(out)
-        if key in seen:
-            raise UsageError(f"{item.path} and {seen[key]} would both be written to {out}")
-        if _inside(out, item.path):
-            raise UsageError(f"{out} would overwrite its input")
-        seen[key] = item.path
-        jobs.append((item.path, out))
-    return jobs
+    return mirrored_outputs(archive.find_files(args.paths, recursive=True), args.output)
 
 
 def _results(args: argparse.Namespace, task: DeidTask, jobs: list) -> Iterator[FileResult]:

@@ -237,7 +237,12 @@ class RangedSource(Source):
 
     def _fetch(self, first: int, last: int) -> None:
         start = first * self.block_size
-        stop = min(last * self.block_size, self.size)
+        self._spool(self._read_exact(start, min(last * self.block_size, self.size)), start)
+        self._present[first:last] = b"\1" * (last - first)
+
+    def _read_exact(self, start: int, stop: int) -> bytes:
+        """``[start, stop)`` from the reader in one request (counted in :attr:`stats`);
+        RemoteReadError when fewer bytes come back. The caller holds the lock."""
         data = self._reader.read_range(start, stop)
         self.stats["requests"] += 1
         self.stats["bytes"] += len(data)
@@ -249,10 +254,13 @@ class RangedSource(Source):
                 offset=start,
                 length=stop - start,
             )
+        return data
+
+    def _spool(self, data: bytes, offset: int) -> None:
+        """Write fetched bytes into the spool at their offset in the object."""
         written = 0
         while written < len(data):
-            written += os.pwrite(self._fd, memoryview(data)[written:], start + written)
-        self._present[first:last] = b"\1" * (last - first)
+            written += os.pwrite(self._fd, memoryview(data)[written:], offset + written)
 
     def fetch_exact(self, offset: int, length: int) -> None:
         """Fetch exactly ``[offset, offset + length)`` in one request (none when its blocks are
@@ -272,21 +280,7 @@ class RangedSource(Source):
         if length <= 0 or self.missing(offset, length) is None:
             return
         with self._lock:
-            data = self._reader.read_range(offset, offset + length)
-            self.stats["requests"] += 1
-            self.stats["bytes"] += len(data)
-            if len(data) != length:
-                raise RemoteReadError(
-                    f"asked for {length} bytes, got {len(data)}"
-                    " (the object is shorter than its announced size, or the server cut the"
-                    " reply)",
-                    url=self.url,
-                    offset=offset,
-                    length=length,
-                )
-            written = 0
-            while written < length:
-                written += os.pwrite(self._fd, memoryview(data)[written:], offset + written)
+            self._spool(self._read_exact(offset, offset + length), offset)
 
     def walk_items(self, offset: int, stop: int) -> int:
         """Fetch the chain of item headers starting at ``offset`` (8 bytes each, with
@@ -352,17 +346,7 @@ class RangedSource(Source):
         if self.missing(offset, length) is None:
             return super().cow_view(offset, length)
         with self._lock:
-            data = self._reader.read_range(offset, offset + length)
-            self.stats["requests"] += 1
-            self.stats["bytes"] += len(data)
-        if len(data) != length:
-            raise RemoteReadError(
-                f"asked for {length} bytes, got {len(data)}"
-                " (the object is shorter than its announced size, or the server cut the reply)",
-                url=self.url,
-                offset=offset,
-                length=length,
-            )
+            data = self._read_exact(offset, offset + length)
         return memoryview(bytearray(data))
 
     def inflated(self, dataset_offset: int, *, cap: int | None = None) -> Source:
