@@ -55,22 +55,18 @@ def _advise(view: Any, option: int | None, start: int, length: int) -> bool:
 def random_access(view: Any) -> bool:
     """Turn off read-around for the mapping behind ``view`` (``MADV_RANDOM``): a fault then
     reads the faulting page only. Returns whether the hint was given."""
-    found = _mapping_offset(view)
-    option = getattr(mmap, "MADV_RANDOM", None)
-    if found is None or option is None:
-        return False
-    try:
-        found[0].madvise(option)
-    except (OSError, ValueError):
-        return False
-    return True
+    return _advise_mapping(view, getattr(mmap, "MADV_RANDOM", None))
 
 
 def sequential_access(view: Any) -> bool:
     """Read ahead aggressively for the mapping behind ``view`` (``MADV_SEQUENTIAL``), for a pass
     over all of it. Returns whether the hint was given."""
+    return _advise_mapping(view, getattr(mmap, "MADV_SEQUENTIAL", None))
+
+
+def _advise_mapping(view: Any, option: int | None) -> bool:
+    """``madvise(option)`` over the whole mapping behind ``view``; False when not possible."""
     found = _mapping_offset(view)
-    option = getattr(mmap, "MADV_SEQUENTIAL", None)
     if found is None or option is None:
         return False
     try:

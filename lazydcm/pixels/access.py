@@ -30,6 +30,7 @@ import numpy as np
 
 from lazydcm.errors import InvalidDicomError, RemoteReadError
 from lazydcm.io.encaps import frame_ranges, parse_fragments
+from lazydcm.io.ranged import RangedSource
 from lazydcm.io.source import Source
 from lazydcm.io.syntax import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, layout_for
 from lazydcm.pixels.encapsulated import decode_frames
@@ -152,7 +153,7 @@ def _native_buffer(ds: Any, elem: Any, fetch: Any = None) -> Any:
     ds._check_truncated(rec)
     source = ds._ctx.source
     start, length = int(rec.value_offset), int(rec.length)
-    if getattr(source, "walk_items", None) is None:  # mapped or in memory: every byte is there
+    if not isinstance(source, RangedSource):  # mapped or in memory: every byte is there
         return source.cow_view(start, length)
     spec = pixel_spec(ds)
     try:
@@ -242,9 +243,8 @@ def _frame_ranges(
 def _fetch_items(source: Any, start: int, end: int) -> None:
     """Let a ranged source fetch the item headers of encapsulated pixel data in [start, end)
     (8 bytes each, with readahead, plus the Basic Offset Table) - not fragment contents."""
-    walk = getattr(source, "walk_items", None)
-    if walk is not None:
-        walk(start, end)
+    if isinstance(source, RangedSource):
+        source.walk_items(start, end)
         source.ensure(end - 8, 8, metadata=True)  # the sequence delimiter
 
 
@@ -338,7 +338,7 @@ def iter_frames(ds: Any) -> Iterator[np.ndarray]:
         for k in range(spec.frames):
             yield frame(ds, k)
         return
-    if getattr(ds._ctx.source, "walk_items", None) is not None:  # ranged: fetch frame by frame
+    if isinstance(ds._ctx.source, RangedSource):  # fetch frame by frame
         for k in range(spec.frames):
             yield frame(ds, k)
         return
