@@ -81,23 +81,14 @@ def _meta_ts(ds: Dataset) -> str | None:
     return None
 
 
-def _syntax_changed(ds: Dataset) -> bool:
-    """True when (0002,0010) was set after reading (``compress``/``decompress`` or by hand):
-    the dataset is then written in that syntax's layout, not the one it was read in."""
-    meta = getattr(ds, "_file_meta", None)
-    if meta is None or 0x00020010 not in meta:
-        return False
-    elem = meta[0x00020010]
-    return elem.record is None or elem.is_modified
-
-
 def _pixel_syntax(ds: Dataset, meta_ts: str | None) -> str | None:
-    """The syntax Pixel Data's bytes are in: as read while the element is untouched (even when
-    (0002,0010) was changed since), else the meta's (the value set goes with it)."""
+    """The syntax Pixel Data's bytes are in: the one read while the element is untouched
+    (also when (0002,0010) was changed since; unchanged, the two are equal), else the meta's
+    (a value set goes with it)."""
     if _PIXEL_DATA not in ds:
         return meta_ts
     elem = ds[_PIXEL_DATA]
-    if elem.record is None or elem.is_modified or not _syntax_changed(ds):
+    if elem.record is None or elem.is_modified:
         return meta_ts
     read = getattr(ds, "transfer_syntax_uid", None)
     return str(read).strip("\0 ") if read else meta_ts
