@@ -50,6 +50,7 @@ import threading
 from typing import Any, Protocol
 
 from lazydcm.errors import InvalidDicomError, RemoteReadError, TruncatedDicomError
+from lazydcm.io.header import read_item_header
 from lazydcm.io.index import ElementIndex, IndexBuilder
 from lazydcm.io.scanner import FileHead, scan_dataset, scan_preamble_and_meta
 from lazydcm.io.source import Source
@@ -481,19 +482,17 @@ def _pixel_chain_end(source: RangedSource, value_offset: int) -> int:
             tag=_PIXEL_DATA,
         )
     source.ensure(pos, 8, metadata=True)
-    head = bytes(source.buffer[pos : pos + 8])
-    tag = (int.from_bytes(head[0:2], "little") << 16) | int.from_bytes(head[2:4], "little")
-    if tag != _SEQ_DELIM:
+    head = read_item_header(source.buffer, pos, little_endian=True)  # PS3.5 A.4: always LE
+    if head.tag != _SEQ_DELIM:
         raise InvalidDicomError(
             f"expected a fragment item or sequence delimiter in encapsulated pixel data, found "
-            f"({tag >> 16:04X},{tag & 0xFFFF:04X})",
+            f"({head.tag >> 16:04X},{head.tag & 0xFFFF:04X})",
             offset=pos,
             tag=_PIXEL_DATA,
         )
-    length = int.from_bytes(head[4:8], "little")
-    if length:  # PS3.5 7.5.2: a delimitation item has length 0 (the local scan refuses it too)
+    if head.length:  # PS3.5 7.5.2: a delimitation item has length 0 (the local scan agrees)
         raise InvalidDicomError(
-            f"sequence delimiter of encapsulated pixel data has length {length}, not 0",
+            f"sequence delimiter of encapsulated pixel data has length {head.length}, not 0",
             offset=pos,
             tag=_PIXEL_DATA,
         )
@@ -510,9 +509,8 @@ def _known_pixel_end(
     if hint is None or hint[0] != value_offset or not value_offset <= hint[1] <= source.size - 8:
         return None
     source.ensure(hint[1], 8)
-    head = bytes(source.buffer[hint[1] : hint[1] + 8])
-    tag = (int.from_bytes(head[0:2], "little") << 16) | int.from_bytes(head[2:4], "little")
-    if tag != _SEQ_DELIM or head[4:8] != bytes(4):
+    head = read_item_header(source.buffer, hint[1], little_endian=True)
+    if head.tag != _SEQ_DELIM or head.length:
         return None
     return hint[1] + 8
 
